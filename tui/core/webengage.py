@@ -1,0 +1,94 @@
+"""WebEngage's own facts: data centres, endpoints, limits and the date format, in WebEngage's words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class DataCentre(StrEnum):
+    """The regional data centres WebEngage hosts accounts in (the CLI's `--data-centre` values)."""
+
+    GLOBAL = "global"
+    INDIA = "in"
+    KSA = "ksa"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def api_host(self) -> str:
+        return _API_HOSTS[self]
+
+    @property
+    def dashboard_host(self) -> str:
+        return _DASHBOARDS[self]
+
+    @classmethod
+    def from_host(cls, host: str) -> DataCentre | None:
+        """The data centre whose API host this is, or None for a custom host."""
+        bare = host.lower().split("://")[-1].split("/")[0].split(":")[0]
+        for dc, api_host in _API_HOSTS.items():
+            if bare == api_host:
+                return dc
+        return None
+
+
+_LABELS = {DataCentre.GLOBAL: "Global", DataCentre.INDIA: "India", DataCentre.KSA: "KSA"}
+_API_HOSTS = {
+    DataCentre.GLOBAL: "api.webengage.com",
+    DataCentre.INDIA: "api.in.webengage.com",
+    DataCentre.KSA: "api.ksa.webengage.com",
+}
+_DASHBOARDS = {
+    DataCentre.GLOBAL: "dashboard.webengage.com",
+    DataCentre.INDIA: "dashboard.in.webengage.com",
+    DataCentre.KSA: "dashboard.ksa.webengage.com",
+}
+
+
+class Endpoint(StrEnum):
+    """The four REST endpoints under /v1/accounts/<license code>/."""
+
+    EVENTS = "events"
+    USERS = "users"
+    BULK_EVENTS = "bulk-events"
+    BULK_USERS = "bulk-users"
+
+    def path(self, license_code: str) -> str:
+        return f"/v1/accounts/{license_code}/{self.value}"
+
+    @property
+    def is_bulk(self) -> bool:
+        return self in (Endpoint.BULK_EVENTS, Endpoint.BULK_USERS)
+
+    @property
+    def rate_limit_per_minute(self) -> int:
+        return BULK_CALLS_PER_MINUTE if self.is_bulk else CALLS_PER_MINUTE
+
+
+# Limits (webengage-api.md). The docs say "less than 50" / "less than 1000"; the integration spec
+# says "max": a value exactly at the limit is a warning, over it an error.
+NAME_MAX = 50
+STRING_MAX = 1000
+ATTRIBUTES_PER_TYPE_MAX = 25
+ID_MAX = 100
+BULK_ITEMS_MAX = 25
+CALLS_PER_MINUTE = 5000
+BULK_CALLS_PER_MINUTE = 500
+RESERVED_PREFIX = "we_"
+
+EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
+"""`yyyy-MM-ddTHH:mm:ss+0000`: eventTime, birthDate and Date attributes, always in UTC."""
+
+
+def format_event_time(moment: datetime) -> str:
+    """WebEngage's date format, in UTC, fractions of a second dropped. Naive datetimes are UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(EVENT_TIME_FORMAT)
+
+
+QUEUED_BODY = {"response": {"status": "queued"}}
+MISSING_IDENTITY_MESSAGE = "Error: userId and anonymousId cannot be empty."
