@@ -18,7 +18,7 @@ def test_core_imports_no_textual() -> None:
     import tui.core
 
     modules = sorted(
-        {*CORE_MODULES, *(f"tui.core.{m.name}" for m in pkgutil.walk_packages(tui.core.__path__))}
+        {*CORE_MODULES, *(m.name for m in pkgutil.walk_packages(tui.core.__path__, prefix="tui.core."))}
     )
     code = (
         "import importlib, sys\n"
