@@ -58,7 +58,9 @@ def finish(entry: LogEntry, outcome: Outcome, status: int | None) -> LogEntry:
             "attempts": [
                 Attempt(number=1, started_at=entry.created_at, latency_ms=12.5, status=status)
             ],
-            "hint": hint_for(outcome, host=entry.host, license_code=entry.license_code),
+            "hint": hint_for(
+                outcome, host=entry.host, license_code=entry.license_code, status=status
+            ),
             "response_body": '{"response":{"status":"queued"}}' if outcome.ok else None,
         }
     )
@@ -157,8 +159,8 @@ def test_kill_9_mid_send_leaves_an_interrupted_entry(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import sys, time
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from test_history import make_entry
+        sys.path.insert(0, {str(Path(__file__).parents[1])!r})
+        from tests.test_history import make_entry
         from tui.core.history import History
         history = History({str(path)!r})
         entry = make_entry(7, event="Checkout Started")

@@ -12,10 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from test_history import make_entry  # type: ignore[import-not-found]
-
+from tests.test_history import make_entry
 from tui.core.history import History
 from tui.core.outcomes import Outcome
 
