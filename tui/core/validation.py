@@ -1,0 +1,274 @@
+"""Validation of a mapped body against WebEngage's limits (PRODUCT.md §4), before anything is sent.
+
+Findings point at the Signal field a problem came from (through the mapping's trace), because that
+is what the user can change. Limits at exactly the maximum are warnings: WebEngage's docs say
+"less than", the integration spec says "max".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from tui.core.findings import Finding, Severity
+from tui.core.mapping import Mapped, child_path, finding
+from tui.core.webengage import (
+    ATTRIBUTES_PER_TYPE_MAX,
+    ID_MAX,
+    NAME_MAX,
+    RESERVED_PREFIX,
+    STRING_MAX,
+    Endpoint,
+)
+
+MAX_VALUE_DEPTH = 64
+"""Arrays/objects inside an attribute nested deeper than this are refused (JSON tools choke on them)."""
+
+
+class AttributeType(StrEnum):
+    """WebEngage's attribute data types; the first value sent fixes an attribute's type for good."""
+
+    STRING = "String"
+    NUMBER = "Number"
+    BOOLEAN = "Boolean"
+    DATE = "Date"
+    ARRAY = "JSON Array"
+    OBJECT = "JSON Object"
+
+
+_EVENT_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}\Z")
+
+
+def attribute_type(value: Any) -> AttributeType:
+    """The type WebEngage gives `value`: a string in the eventTime format is a Date."""
+    if isinstance(value, bool):
+        return AttributeType.BOOLEAN
+    if isinstance(value, int | float):
+        return AttributeType.NUMBER
+    if isinstance(value, str):
+        return AttributeType.DATE if _EVENT_TIME.match(value) else AttributeType.STRING
+    if isinstance(value, list | tuple):
+        return AttributeType.ARRAY
+    if isinstance(value, dict):
+        return AttributeType.OBJECT
+    return AttributeType.STRING
+
+
+def _name_findings(name: str, path: str, what: str, findings: list[Finding]) -> None:
+    size = len(name)
+    if size > NAME_MAX:
+        findings.append(
+            finding(
+                Severity.ERROR,
+                path,
+                f"{what} {name[:60]!r} is {size} characters; WebEngage allows at most {NAME_MAX}",
+                f"shorten it to under {NAME_MAX} characters (in the event or the blueprint)",
+                "name-too-long",
+            )
+        )
+    elif size == NAME_MAX:
+        findings.append(
+            finding(
+                Severity.WARNING,
+                path,
+                f"{what} {name!r} is exactly {NAME_MAX} characters; WebEngage's docs say less than {NAME_MAX}",
+                f"shorten it to {NAME_MAX - 1} characters or fewer to be safe",
+                "name-at-limit",
+            )
+        )
+    if name.startswith(RESERVED_PREFIX):
+        findings.append(
+            finding(
+                Severity.ERROR,
+                path,
+                f"{what} {name[:60]!r} starts with the reserved prefix {RESERVED_PREFIX}",
+                f"rename the property in the blueprint mapping (drop the {RESERVED_PREFIX} prefix)",
+                "reserved-name",
+            )
+        )
+
+
+def _string_findings(value: str, path: str, findings: list[Finding]) -> None:
+    size = len(value)
+    if size > STRING_MAX:
+        findings.append(
+            finding(
+                Severity.ERROR,
+                path,
+                f"string of {size:,} characters; WebEngage allows at most {STRING_MAX:,}",
+                f"shorten it to under {STRING_MAX:,} characters, or split it",
+                "string-too-long",
+            )
+        )
+    elif size == STRING_MAX:
+        findings.append(
+            finding(
+                Severity.WARNING,
+                path,
+                f"string of exactly {STRING_MAX:,} characters; WebEngage's docs say less than {STRING_MAX:,}",
+                f"shorten it to {STRING_MAX - 1:,} characters or fewer to be safe",
+                "string-at-limit",
+            )
+        )
+
+
+def _value_findings(value: Any, path: str, findings: list[Finding]) -> None:
+    """Values JSON cannot carry (NaN, Infinity, non-JSON objects), anywhere inside `value`."""
+    if isinstance(value, str | bool | int) or value is None:
+        return
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                findings.append(
+                    finding(
+                        Severity.ERROR,
+                        where,
+                        f"{item} cannot be carried by JSON",
+                        "send a number, or leave the property out",
+                        "not-json",
+                    )
+                )
+        elif isinstance(item, list | tuple):
+            if depth >= MAX_VALUE_DEPTH:
+                findings.append(_too_deep(where))
+                continue
+            stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(item))
+        elif isinstance(item, dict):
+            if depth >= MAX_VALUE_DEPTH:
+                findings.append(_too_deep(where))
+                continue
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    findings.append(
+                        finding(
+                            Severity.ERROR,
+                            where,
+                            f"object key {key!r} is not a string",
+                            "use string keys",
+                            "not-json",
+                        )
+                    )
+                    continue
+                stack.append((child, child_path(where, key), depth + 1))
+        elif not (isinstance(item, str | bool | int) or item is None):
+            findings.append(
+                finding(
+                    Severity.ERROR,
+                    where,
+                    f"a {type(item).__name__} is not a JSON value",
+                    "send a string, number, boolean, array or object",
+                    "not-json",
+                )
+            )
+
+
+def _too_deep(path: str) -> Finding:
+    return finding(
+        Severity.ERROR,
+        path,
+        f"nested deeper than {MAX_VALUE_DEPTH} levels",
+        "flatten the data before sending it",
+        "too-deep",
+    )
+
+
+def _id_findings(body: dict[str, Any], sources: dict[str, str], findings: list[Finding]) -> None:
+    for field in ("userId", "anonymousId"):
+        value = body.get(field)
+        if isinstance(value, str) and len(value) > ID_MAX:
+            findings.append(
+                finding(
+                    Severity.ERROR,
+                    sources.get(f"$.{field}", f"$.{field}"),
+                    f"{field} is {len(value)} characters; WebEngage allows at most {ID_MAX}",
+                    f"use an id of at most {ID_MAX} characters (e.g. the customer number, not a token)",
+                    "id-too-long",
+                )
+            )
+
+
+def validate(
+    mapped: Mapped, *, known_types: Mapping[str, AttributeType] | None = None
+) -> list[Finding]:
+    """Everything WebEngage would reject, lose or mis-type in `mapped.body`.
+
+    `known_types` is the type each attribute had when first sent to this license code (from the
+    delivery history): a different type now means the new value's data will not flow.
+    """
+    findings: list[Finding] = []
+    body = mapped.body
+    sources = {t.target: t.source for t in mapped.trace if t.target is not None}
+    _id_findings(body, sources, findings)
+    if mapped.endpoint is Endpoint.EVENTS:
+        name = body.get("eventName")
+        if isinstance(name, str) and name:
+            where = sources.get("$.eventName", "$.event")
+            _name_findings(name, where, "eventName", findings)
+        root, attributes = "$.eventData", body.get("eventData")
+    else:
+        root, attributes = "$.attributes", body.get("attributes")
+        for field, value in body.items():
+            if field != "attributes":
+                _value_findings(value, sources.get(f"$.{field}", f"$.{field}"), findings)
+    if isinstance(attributes, dict):
+        _attribute_findings(attributes, root, sources, known_types, findings)
+    return findings
+
+
+def _attribute_findings(
+    attributes: dict[str, Any],
+    root: str,
+    sources: dict[str, str],
+    known_types: Mapping[str, AttributeType] | None,
+    findings: list[Finding],
+) -> None:
+    counts: dict[AttributeType, int] = {}
+    for name, value in attributes.items():
+        path = sources.get(child_path(root, name)) or child_path(root, name)
+        _name_findings(name, path, "attribute name", findings)
+        kind = attribute_type(value)
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind is AttributeType.STRING:
+            _string_findings(value, path, findings)
+        elif kind is AttributeType.OBJECT:
+            findings.append(
+                finding(
+                    Severity.WARNING,
+                    path,
+                    f"{name!r} is a JSON Object attribute: WebEngage cannot use it in segments",
+                    "flatten it into separate attributes if you need to segment on it",
+                    "json-object",
+                )
+            )
+        _value_findings(value, path, findings)
+        if known_types is not None:
+            known = known_types.get(name)
+            if known is not None and known != kind:
+                findings.append(
+                    finding(
+                        Severity.WARNING,
+                        path,
+                        f"{name!r} is a {kind.value} now, but was first sent as a {known}: "
+                        "WebEngage fixed its type then, so this value's data will not flow",
+                        f"send a {known} value, or use a new attribute name",
+                        "type-lock",
+                    )
+                )
+    for kind, count in counts.items():
+        if count > ATTRIBUTES_PER_TYPE_MAX:
+            where = "$.properties" if root == "$.eventData" else "$.traits"
+            findings.append(
+                finding(
+                    Severity.ERROR,
+                    where,
+                    f"{count} {kind.value} attributes; WebEngage keeps at most "
+                    f"{ATTRIBUTES_PER_TYPE_MAX} of each type per event",
+                    f"remove {count - ATTRIBUTES_PER_TYPE_MAX} or combine some into one JSON Array",
+                    "too-many-attributes",
+                )
+            )
