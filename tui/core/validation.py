@@ -128,7 +128,7 @@ def _value_findings(value: Any, path: str, findings: list[Finding]) -> None:
                     finding(
                         Severity.ERROR,
                         where,
-                        f"{item} cannot be carried by JSON",
+                        f"{_non_finite(item)} cannot be carried by JSON",
                         "send a number, or leave the property out",
                         "not-json",
                     )
@@ -272,3 +272,9 @@ def _attribute_findings(
                     "too-many-attributes",
                 )
             )
+
+
+def _non_finite(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
