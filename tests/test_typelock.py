@@ -1,0 +1,109 @@
+"""The type lock: the first accepted value fixes an attribute's type; the preview warns on a change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_history import make_entry
+from tui.core.client import WebEngageClient
+from tui.core.findings import Severity
+from tui.core.history import History
+from tui.core.outcomes import Outcome
+from tui.core.preview import preview_event
+from tui.core.request import Connection, build_request
+from tui.core.typelock import TypeLock, event_data_of
+from tui.core.validation import AttributeType
+from tui.core.webengage import Endpoint
+
+LICENSE = "in~abc123"
+
+
+def test_first_value_wins_per_license_code(tmp_path: Path) -> None:
+    lock = TypeLock(tmp_path / "h.db")
+    assert lock.known_types(LICENSE) == {}
+    new = lock.record(
+        LICENSE,
+        {
+            "amount": 12.5,
+            "orderId": "o-1",
+            "paid": True,
+            "when": "2026-06-06T18:29:00+0000",
+            "items": [1],
+            "meta": {"a": 1},
+            "gone": None,
+        },
+    )
+    assert new == {
+        "amount": AttributeType.NUMBER,
+        "orderId": AttributeType.STRING,
+        "paid": AttributeType.BOOLEAN,
+        "when": AttributeType.DATE,
+        "items": AttributeType.ARRAY,
+        "meta": AttributeType.OBJECT,
+    }
+    assert lock.record(LICENSE, {"amount": "12.50", "coupon": "X"}) == {
+        "coupon": AttributeType.STRING
+    }
+    assert lock.known_types(LICENSE)["amount"] is AttributeType.NUMBER
+    assert lock.known_types("other~acct") == {}
+    # persisted, and shares the history's file
+    again = TypeLock(History(tmp_path / "h.db"))
+    assert again.known_types(LICENSE)["coupon"] is AttributeType.STRING
+    again.forget(LICENSE, "coupon")
+    assert "coupon" not in again.known_types(LICENSE)
+    again.forget(LICENSE)
+    assert again.known_types(LICENSE) == {}
+
+
+def test_event_data_of_bodies() -> None:
+    assert event_data_of({"eventName": "x", "eventData": {"a": 1}}) == [{"a": 1}]
+    assert event_data_of({"events": [{"eventData": {"a": 1}}, {"eventData": {"b": 2}}, 3]}) == [
+        {"a": 1},
+        {"b": 2},
+    ]
+    assert event_data_of({"userId": "u", "attributes": {"a": 1}}) == []
+    assert event_data_of([1, 2]) == []
+    assert event_data_of(None) == []
+
+
+def test_only_accepted_deliveries_lock_types(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    lock = TypeLock(history)
+    assert lock.record_entry(make_entry(1, outcome=Outcome.AUTH, status=401)) == {}
+    assert lock.record_entry(make_entry(1)) == {}  # still in flight
+    assert lock.known_types(LICENSE) == {}
+    locked = lock.record_entry(make_entry(2, outcome=Outcome.ACCEPTED, status=200))
+    assert locked == {"orderId": AttributeType.STRING, "amount": AttributeType.NUMBER}
+
+
+async def test_preview_warns_after_an_accepted_delivery(
+    tmp_path: Path, sandbox_connection: Connection
+) -> None:
+    history = History(tmp_path / "h.db")
+    lock = TypeLock(history)
+    first = {
+        "type": "track",
+        "event": "Order Completed",
+        "user_id": "u-1",
+        "properties": {"order_id": "o-1", "revenue": 99.5},
+    }
+    preview = preview_event(
+        first, sandbox_connection, known_types=lock.known_types(sandbox_connection.license_code)
+    )
+    assert not preview.has_errors
+    async with WebEngageClient(sandbox_connection) as client:
+        entry = await client.deliver(
+            build_request(sandbox_connection, Endpoint.EVENTS, preview.request.body),
+            on_update=history.record,
+        )
+    assert entry.outcome is Outcome.ACCEPTED
+    lock.record_entry(entry)
+
+    second = {**first, "properties": {"order_id": "o-2", "revenue": "99.50"}}
+    known = lock.known_types(sandbox_connection.license_code)
+    assert known == {"orderId": AttributeType.STRING, "amount": AttributeType.NUMBER}
+    preview = preview_event(second, sandbox_connection, known_types=known)
+    warnings = [
+        f for f in preview.findings if f.severity is Severity.WARNING and "first sent" in f.message
+    ]
+    assert len(warnings) == 1 and "'amount'" in warnings[0].message
