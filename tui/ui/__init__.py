@@ -1,0 +1,1 @@
+"""The Textual UI: a thin layer over `tui.core` (build it with `tui.ui.app.create_app`)."""

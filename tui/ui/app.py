@@ -1,0 +1,564 @@
+"""The Textual app: credentials, composer, live preview and delivery log, over `tui.core`.
+
+Built only by `create_app(settings, connection=..., transport=..., ...)`, so the CLI and every test
+construct the same thing and a test can hand it a sandbox. Workers call the domain's client and
+report by posting messages (messages.py); the handlers here are the only code that touches the log.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import SecretStr
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+from textual.worker import Worker, WorkerState
+
+from tui.core.blueprint import Blueprint, default_blueprint
+from tui.core.client import RetryPolicy
+from tui.core.delivery import LogEntry
+from tui.core.exports import entry_to_curl
+from tui.core.history import History, is_interrupted
+from tui.core.preview import Preview, preview_event
+from tui.core.profiles import (
+    Profile,
+    ProfileError,
+    load_profiles,
+    missing_credentials,
+    resolve_connection,
+    save_profile,
+)
+from tui.core.request import Connection
+from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
+from tui.core.settings import AppSettings
+from tui.core.signal import InputError, read_events
+from tui.core.webengage import DataCentre
+from tui.ui import delivery
+from tui.ui.messages import (
+    ConnectionChanged,
+    ConnectionTested,
+    ConnectionTestRequested,
+    DeliveryFinished,
+    DeliveryStarted,
+    DeliveryUpdated,
+    EventEdited,
+    LoadFileRequested,
+    ProfileSaveRequested,
+    ProfileSwitchRequested,
+    ResendRequested,
+    SendRequested,
+)
+from tui.ui.palette import DebuggerCommands
+from tui.ui.widgets.composer import ComposerPanel
+from tui.ui.widgets.credentials import CredentialsPanel
+from tui.ui.widgets.delivery_log import DeliveryLog
+from tui.ui.widgets.entry_detail import EntryDetailScreen
+from tui.ui.widgets.help import HelpScreen
+from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen
+from tui.ui.widgets.preview import PreviewPanel
+
+WIDE_MIN = 150
+MEDIUM_MIN = 100
+HISTORY_LOAD = 200
+"""How many past deliveries the log shows on start (the rest stay searchable on disk)."""
+
+
+def sandbox_connection(sandbox: Sandbox) -> Connection:
+    """The demo account, routed to the embedded sandbox with the real Host header."""
+    return Connection(
+        data_centre=DataCentre.GLOBAL,
+        license_code=DEMO_LICENSE_CODE,
+        api_key=SecretStr(DEMO_API_KEY),
+        route_to=sandbox.url,
+    )
+
+
+class WebEngageDebuggerApp(App[None]):
+    """See the module docstring; construct with `create_app`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "webengage-debugger"
+    COMMAND_PALETTE_BINDING = "f9"
+    COMMANDS = App.COMMANDS | {DebuggerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "goto('credentials')", "Creds", show=False),
+        Binding("f3", "goto('event')", "Event", show=False),
+        Binding("f4", "goto('log')", "Log"),
+        Binding("f5,ctrl+r", "send", "Send", priority=True),
+        Binding("f6", "send_anyway", "Send anyway", priority=True),
+        Binding("f7", "test_connection", "Test conn"),
+        Binding("f8", "toggle_key", "Key", show=False),
+        Binding("ctrl+l", "load_file", "Load", priority=True),
+        Binding("f10", "quit", "Quit", show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        connection: Connection,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        sandbox: Sandbox | None,
+        blueprint: Blueprint,
+        history: History | None,
+        notices: list[str],
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.connection = connection
+        self.transport = transport
+        self.sandbox = sandbox
+        self.blueprint = blueprint
+        self.history = history
+        self.types = delivery.TypeMemory(history)
+        self.notices = notices
+        self.retry: RetryPolicy | None = None
+        """Tests set tiny backoff delays here; None = the client's defaults."""
+        self.clock: Callable[[], datetime] | None = None
+        """What "now" is for a blank timestamp (tests fix it so snapshots are stable)."""
+        self.preview: Preview | None = None
+        self.json_error: str | None = None
+        self.mode = ""
+        self.tab = "event"
+
+    # ---- layout ----
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="topbar")
+        yield Tabs(
+            Tab("Event", id="event"),
+            Tab("Request", id="request"),
+            Tab("Log", id="log"),
+            Tab("Credentials", id="credentials"),
+            id="nav",
+        )
+        with Horizontal(id="workspace"):
+            with Vertical(id="left-col"):
+                yield CredentialsPanel(
+                    self.connection,
+                    sandbox_url=self.sandbox.url if self.sandbox is not None else None,
+                    profile_names=self._profile_names(),
+                    id="credentials-panel",
+                )
+                yield ComposerPanel(self.blueprint.signal_events(), id="composer-panel")
+            yield PreviewPanel(id="preview-panel")
+        yield DeliveryLog(id="log-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#credentials-panel").add_class("credentials")
+        self._arrange(self.size.width)
+        self._update_topbar()
+        self._load_history()
+        for notice in self.notices:
+            self.notify(notice, severity="warning", timeout=10)
+
+    def on_resize(self, event: Resize) -> None:
+        self._arrange(event.size.width)
+
+    def _arrange(self, width: int) -> None:
+        """Side by side when wide; tabs over the same widgets when not (nothing is re-mounted)."""
+        mode = "wide" if width >= WIDE_MIN else "medium" if width >= MEDIUM_MIN else "narrow"
+        screen = self.screen if isinstance(self.screen, Screen) else None
+        if screen is None or not self.query("#nav"):
+            return
+        if mode != self.mode:
+            self.mode = mode
+            tabs = self.query_one("#nav", Tabs)
+            if mode == "medium":
+                tabs.hide("request")
+                if self.tab == "request":
+                    self.tab = "event"
+            else:
+                tabs.show("request")
+        for name in ("wide", "medium", "narrow"):
+            screen.set_class(name == mode, f"-{name}")
+        for name in ("event", "request", "log", "credentials"):
+            screen.set_class(name == self.tab, f"-tab-{name}")
+
+    @on(Tabs.TabActivated, "#nav")
+    def _on_tab(self, event: Tabs.TabActivated) -> None:
+        self.tab = event.tab.id or "event"
+        self._arrange(self.size.width)
+
+    def _show_tab(self, tab: str) -> None:
+        if self.mode == "medium" and tab == "request":
+            tab = "event"
+        self.tab = tab
+        if self.mode != "wide":
+            self.query_one("#nav", Tabs).active = tab
+        self._arrange(self.size.width)
+
+    def _update_topbar(self) -> None:
+        conn = self.connection
+        text = Text.assemble(
+            (" webengage-debugger ", "bold reverse"),
+            "  ",
+            (conn.data_centre_label, "bold"),
+            f" · {conn.host} · license {conn.license_code or '(none)'} · key {conn.redacted_key()}",
+        )
+        if conn.route_to:
+            text.append("  ")
+            text.append(" ⇄ SANDBOX ", style="bold black on yellow")
+        self.query_one("#topbar", Static).update(text)
+
+    # ---- preview ----
+
+    @on(EventEdited)
+    def _on_event_edited(self, message: EventEdited) -> None:
+        panel = self.query_one(PreviewPanel)
+        if message.raw is None:
+            self.json_error = message.error
+            panel.mark_stale(message.error or "invalid JSON")
+            return
+        self.json_error = None
+        self.preview = preview_event(
+            message.raw,
+            self.connection,
+            self.blueprint,
+            now=self.clock() if self.clock else None,
+            known_types=self.types.known_types(self.connection.license_code),
+        )
+        panel.show(self.preview)
+
+    def _refresh_preview(self) -> None:
+        self.query_one(ComposerPanel).emit()
+
+    @on(ConnectionChanged)
+    def _on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.connection = message.connection
+        self._update_topbar()
+        self._refresh_preview()
+
+    # ---- sending ----
+
+    def action_send(self) -> None:
+        self.post_message(SendRequested(forced=False))
+
+    def action_send_anyway(self) -> None:
+        self.post_message(SendRequested(forced=True))
+
+    @on(SendRequested)
+    def _on_send_requested(self, message: SendRequested) -> None:
+        refusal = delivery.refusal(self.preview, self.json_error, self.connection, message.forced)
+        if refusal is not None:
+            self.notify(refusal, title="Not sent", severity="error", timeout=8)
+            return
+        assert self.preview is not None
+        composer = self.query_one(ComposerPanel)
+        self._deliver(
+            self.preview.request,
+            event_name=self.preview.event_name,
+            findings=list(self.preview.findings),
+            forced=message.forced,
+            source=composer.source,
+        )
+
+    @on(ResendRequested)
+    def _on_resend(self, message: ResendRequested) -> None:
+        entry = self.query_one(DeliveryLog).entries.get(message.entry_id)
+        if entry is None:
+            return
+        request = entry.request.model_copy(
+            update={
+                "headers": {k: v for k, v in entry.request.headers.items() if k != "x-request-id"}
+            }
+        )
+        self._deliver(
+            request,
+            event_name=entry.event_name,
+            findings=list(entry.findings),
+            forced=entry.forced,
+            source=f"resend of {entry.id[:8]}",
+        )
+
+    @work(exclusive=False, group="deliveries", exit_on_error=False)
+    async def _deliver(
+        self, request: Any, *, event_name: str, findings: list[Any], forced: bool, source: str
+    ) -> LogEntry:
+        """Send in the background; the log hears about it only through messages."""
+        return await delivery.deliver(
+            self,
+            self.connection,
+            request,
+            transport=self.transport,
+            retry=self.retry,
+            event_name=event_name,
+            findings=findings,
+            forced=forced,
+            source=source,
+        )
+
+    @on(DeliveryStarted)
+    def _on_started(self, message: DeliveryStarted) -> None:
+        self.query_one(DeliveryLog).upsert(message.entry, select=True)
+        self._record(message.entry, start=True)
+
+    @on(DeliveryUpdated)
+    def _on_updated(self, message: DeliveryUpdated) -> None:
+        self.query_one(DeliveryLog).upsert(message.entry)
+        self._record(message.entry)
+
+    @on(DeliveryFinished)
+    def _on_finished(self, message: DeliveryFinished) -> None:
+        entry = message.entry
+        self.query_one(DeliveryLog).upsert(entry)
+        self._record(entry)
+        if self.types.learn(entry):
+            self._refresh_preview()
+        if entry.hint is not None:
+            self.notify(
+                entry.hint.title,
+                title=entry.event_name or "delivery",
+                severity="information" if entry.outcome and entry.outcome.ok else "error",
+            )
+
+    def _record(self, entry: LogEntry, *, start: bool = False) -> None:
+        if self.history is None:
+            return
+        try:
+            (self.history.start if start else self.history.update)(entry)
+        except Exception as error:  # a full disk must not stop the debugging
+            self.notify(f"history not saved: {error}", severity="warning")
+
+    def _load_history(self) -> None:
+        if self.history is None:
+            return
+        log = self.query_one(DeliveryLog)
+        try:
+            entries = self.history.latest(HISTORY_LOAD)
+        except Exception as error:
+            self.notify(f"history not loaded: {error}", severity="warning")
+            return
+        for entry in reversed(entries):
+            log.upsert(entry, interrupted=is_interrupted(entry) or entry.outcome is None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's unexpected failure is reported (deliveries never raise)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(
+                f"{type(error).__name__}: {delivery.scrub(str(error), self.connection)}",
+                title=f"{event.worker.name} failed",
+                severity="error",
+                timeout=10,
+            )
+
+    # ---- connection test and profiles ----
+
+    def action_test_connection(self) -> None:
+        self.query_one(CredentialsPanel).show_testing()
+        self._probe(self.connection)
+
+    @on(ConnectionTestRequested)
+    def _on_test_requested(self) -> None:
+        self.action_test_connection()
+
+    @work(exclusive=True, group="probe", exit_on_error=False)
+    async def _probe(self, connection: Connection) -> None:
+        ok, verdict, detail = await delivery.probe(connection, self.transport)
+        self.post_message(ConnectionTested(ok, verdict, detail))
+
+    @on(ConnectionTested)
+    def _on_tested(self, message: ConnectionTested) -> None:
+        self.query_one(CredentialsPanel).show_verdict(message.ok, message.verdict)
+        self.notify(
+            message.detail,
+            title=message.verdict,
+            severity="information" if message.ok else "error",
+            timeout=10,
+        )
+
+    def _profile_names(self) -> list[str]:
+        try:
+            return sorted(load_profiles(self.settings))
+        except ProfileError:
+            return []
+
+    def action_save_profile(self) -> None:
+        name, store_key = self.query_one(CredentialsPanel).profile_request
+        self.post_message(ProfileSaveRequested(name, store_key))
+
+    @on(ProfileSaveRequested)
+    def _on_save_profile(self, message: ProfileSaveRequested) -> None:
+        conn = self.connection
+        try:
+            profile = Profile(
+                name=message.name,
+                data_centre=conn.data_centre,
+                custom_host=conn.custom_host,
+                license_code=conn.license_code,
+                api_key=conn.api_key if message.store_key else None,
+            )
+            save_profile(self.settings, profile, store_key=message.store_key)
+        except (ValueError, OSError) as error:
+            self.notify(f"Profile not saved: {delivery.first_line(error)}", severity="error")
+            return
+        where = "key stored (file mode 600)" if message.store_key else "key not stored"
+        self.notify(f"Saved profile {profile.name!r}: {where}")
+        self.query_one(CredentialsPanel).set_profiles(self._profile_names(), profile.name)
+
+    @on(ProfileSwitchRequested)
+    def _on_switch_profile(self, message: ProfileSwitchRequested) -> None:
+        try:
+            profile = load_profiles(self.settings)[message.name]
+        except (KeyError, ProfileError) as error:
+            self.notify(f"Profile not loaded: {error}", severity="error")
+            return
+        connection = profile.connection()
+        if not connection.api_key.get_secret_value():
+            connection = connection.model_copy(update={"api_key": self.connection.api_key})
+        self.query_one(CredentialsPanel).load(connection)
+        self.notify(f"Profile {message.name!r} loaded")
+
+    # ---- files ----
+
+    def action_load_file(self) -> None:
+        path = self.query_one("#file-path", Input).value.strip()
+        self.post_message(LoadFileRequested(path))
+
+    @on(LoadFileRequested)
+    def _on_load_requested(self, message: LoadFileRequested) -> None:
+        if message.path:
+            self._load_path(Path(message.path).expanduser())
+        else:
+            self.push_screen(FilePickerScreen(Path.cwd()), self._picked_file)
+
+    def _picked_file(self, path: Path | None) -> None:
+        if path is not None:
+            self.query_one("#file-path", Input).value = str(path)
+            self._load_path(path)
+
+    def _load_path(self, path: Path) -> None:
+        try:
+            events = read_events(path)
+        except InputError as error:
+            self.notify(str(error), title="Cannot load", severity="error", timeout=10)
+            return
+        if not events:
+            self.notify(f"{path}: no events in it", severity="warning")
+        elif len(events) == 1:
+            self.query_one(ComposerPanel).load_event(events[0], path.name)
+        else:
+
+            def chosen(index: int | None) -> None:
+                if index is not None:
+                    self.query_one(ComposerPanel).load_event(
+                        events[index], f"{path.name} #{index + 1}"
+                    )
+
+            self.push_screen(EventPickerScreen(path.name, events), chosen)
+
+    # ---- navigation and the log ----
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_goto(self, where: str) -> None:
+        self._show_tab(where)
+        target = {
+            "credentials": "#license-code",
+            "event": "#properties",
+            "request": "#request-body",
+            "log": "#log-table",
+        }.get(where)
+        if target:
+            self.query_one(target).focus()
+
+    def action_toggle_key(self) -> None:
+        self.query_one(CredentialsPanel).toggle_reveal()
+
+    def action_open_entry(self) -> None:
+        log = self.query_one(DeliveryLog)
+        entry = log.current
+        if entry is not None:
+            self.push_screen(EntryDetailScreen(entry, interrupted=entry.id in log.interrupted))
+
+    def action_copy_curl(self) -> None:
+        entry = self.query_one(DeliveryLog).current
+        if entry is not None:
+            self.copy_to_clipboard(entry_to_curl(entry))
+            self.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
+
+    def action_resend(self) -> None:
+        entry = self.query_one(DeliveryLog).current
+        if entry is not None:
+            self.post_message(ResendRequested(entry.id))
+
+    @on(DataTable.RowSelected, "#log-table")
+    def _on_row_selected(self) -> None:
+        self.action_open_entry()
+
+    def action_open_screen(self, module: str) -> None:
+        """Push one of the screens in tui.ui.screens (written apart; absent ones are skipped)."""
+        try:
+            screens = importlib.import_module(f"tui.ui.screens.{module}")
+        except ImportError as error:
+            self.notify(f"{module} is not available: {error}", severity="warning")
+            return
+        opener = getattr(screens, "open_from_app", None)
+        if opener is None:
+            self.notify(f"{module} cannot be opened from here yet", severity="warning")
+            return
+        opener(self)
+
+
+def create_app(
+    settings: AppSettings,
+    *,
+    connection: Connection | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sandbox: Sandbox | None = None,
+    blueprint: Blueprint | None = None,
+    history: History | None = None,
+) -> WebEngageDebuggerApp:
+    """The app, from its settings and its HTTP transport. The CLI and every test build it here.
+
+    Without `connection`: the sandbox's demo account when a (started) sandbox is given, else the
+    saved profile and the environment (`resolve_connection`). Without `history`: the SQLite file
+    under `settings.data_dir` (a history that cannot be opened is reported, not fatal).
+    """
+    notices: list[str] = []
+    if connection is None:
+        if sandbox is not None:
+            connection = sandbox_connection(sandbox)
+        else:
+            try:
+                connection = resolve_connection(settings)
+            except ProfileError as error:
+                notices.append(str(error))
+                connection = Connection()
+            missing = missing_credentials(connection)
+            if missing:
+                notices.append(
+                    "No credentials yet: "
+                    + "; ".join(missing)
+                    + ". F2 to enter them, or run `webengage-debugger --sandbox` to try a demo account."
+                )
+    if history is None:
+        try:
+            settings.ensure_dirs()
+            history = History.open(settings.history_path)
+        except Exception as error:
+            notices.append(f"delivery history unavailable: {error}")
+    return WebEngageDebuggerApp(
+        settings,
+        connection,
+        transport=transport,
+        sandbox=sandbox,
+        blueprint=blueprint or default_blueprint(),
+        history=history,
+        notices=notices,
+    )

@@ -1,0 +1,108 @@
+"""What happened, or what is asked, posted between workers, widgets and the app.
+
+Workers never touch widgets: they call the domain and report here. Widgets never send: they ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from tui.core.delivery import LogEntry
+from tui.core.request import Connection
+
+
+@dataclass
+class SendRequested(Message):
+    """The user asked to send the composer's event; `forced` = despite findings of severity error."""
+
+    forced: bool = False
+
+
+@dataclass
+class ResendRequested(Message):
+    """The user asked to send a logged entry's request again, exactly as it was."""
+
+    entry_id: str
+
+
+@dataclass
+class DeliveryStarted(Message):
+    """A delivery's entry exists (no attempt yet): the log shows it as in flight."""
+
+    entry: LogEntry
+
+
+@dataclass
+class DeliveryUpdated(Message):
+    """An attempt finished (and perhaps a backoff wait begins)."""
+
+    entry: LogEntry
+
+
+@dataclass
+class DeliveryFinished(Message):
+    """The delivery has its outcome."""
+
+    entry: LogEntry
+
+
+@dataclass
+class ConnectionChanged(Message):
+    """The credentials panel changed where requests go (data centre, license code, key, route)."""
+
+    connection: Connection
+
+
+@dataclass
+class ConnectionTested(Message):
+    """The verdict of the harmless probe: `ok` means the license code and key were accepted."""
+
+    ok: bool
+    verdict: str
+    detail: str
+
+
+@dataclass
+class EventEdited(Message):
+    """The composer's event changed: `raw` is the Signal event, or None while the JSON is invalid."""
+
+    raw: Any
+    error: str | None = None
+
+
+@dataclass
+class EventsLoaded(Message):
+    """A file was read: the user picks one of `events` when there are several."""
+
+    source: str
+    events: list[Any]
+
+
+@dataclass
+class ConnectionTestRequested(Message):
+    """The user asked for the harmless probe of the current credentials."""
+
+
+@dataclass
+class ProfileSaveRequested(Message):
+    """Save the current credentials as profile `name` (the key only when `store_key`)."""
+
+    name: str
+    store_key: bool
+
+
+@dataclass
+class ProfileSwitchRequested(Message):
+    """Load saved profile `name` into the credentials panel."""
+
+    name: str
+
+
+@dataclass
+class LoadFileRequested(Message):
+    """Read events from `path` (empty: open the file picker)."""
+
+    path: str

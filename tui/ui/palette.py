@@ -1,0 +1,96 @@
+"""The command palette's provider: every action of the app, by name, with its key.
+
+The same table feeds the palette and nothing else decides what exists: an action added to the app
+belongs here too, so a user who forgets a key can always type its name.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+@dataclass(frozen=True)
+class Command:
+    title: str
+    action: str
+    help: str
+    key: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("Send event", "send", "Deliver the composed event (refused while it has errors)", "F5"),
+    Command(
+        "Send anyway", "send_anyway", "Deliver despite errors, to see WebEngage's answer", "F6"
+    ),
+    Command(
+        "Test connection", "test_connection", "POST /events with {}: checks key and license", "F7"
+    ),
+    Command("Show / hide API key", "toggle_key", "Reveal the REST API key in its field", "F8"),
+    Command("Load events from file", "load_file", "Read a .json / .ndjson event file", "ctrl+l"),
+    Command("Go to credentials", "goto('credentials')", "Data centre, license code, key", "F2"),
+    Command("Go to event", "goto('event')", "The Signal event composer", "F3"),
+    Command("Go to delivery log", "goto('log')", "Every delivery and its verdict", "F4"),
+    Command("Open selected delivery", "open_entry", "Request, attempts, response, hint", "enter"),
+    Command("Copy selected delivery as curl", "copy_curl", "Key read from $WEBENGAGE_API_KEY", "c"),
+    Command("Resend selected delivery", "resend", "Send the logged request again", "r"),
+    Command("Save profile", "save_profile", "Save these credentials under a name", ""),
+    Command("Help", "help", "Keys and how to read a verdict", "F1"),
+    Command("Quit", "quit", "Leave webengage-debugger", "ctrl+q"),
+)
+
+EXTRA_SCREENS: tuple[tuple[str, str, str, str], ...] = (
+    ("mapping", "Mapping view", "What the blueprint did to this event, field by field", "ctrl+y"),
+    ("diagnose", "Diagnose credentials", "Probe all three data centres with this key", ""),
+    ("replay", "Replay a file", "Send every event of a file, paced under the rate limit", ""),
+    ("journeys", "Journeys", "Send a scripted sequence of events as one visitor", ""),
+    ("presentation", "Presentation mode", "High contrast, credentials hidden, for projectors", ""),
+)
+"""Screens written apart (tui.ui.screens.<module>): offered only when the module is installed."""
+
+
+def available_extras() -> list[Command]:
+    found = []
+    for module, title, help_text, key in EXTRA_SCREENS:
+        if importlib.util.find_spec(f"tui.ui.screens.{module}") is not None:
+            found.append(Command(title, f"open_screen({module!r})", help_text, key))
+    return found
+
+
+def all_commands() -> list[Command]:
+    return [*COMMANDS, *available_extras()]
+
+
+class DebuggerCommands(Provider):
+    """Every action, matched fuzzily by title."""
+
+    def _commands(self) -> Iterator[Command]:
+        yield from all_commands()
+
+    def _display(self, command: Command) -> str:
+        return f"{command.title}  ({command.key})" if command.key else command.title
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            yield DiscoveryHit(
+                self._display(command),
+                partial(self.app.run_action, command.action),
+                help=command.help,
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            text = self._display(command)
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(self.app.run_action, command.action),
+                    help=command.help,
+                )

@@ -1,0 +1,204 @@
+"""The event composer: a Signal event built from a picker, the identity fields and JSON properties.
+
+Every keystroke posts EventEdited with the event as the domain reads it (or the JSON error with its
+line and column), so the preview beside it follows the typing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from tui.core.signal import InputError, parse_json_object
+from tui.ui.messages import EventEdited, LoadFileRequested
+
+CUSTOM_EVENT = "__custom__"
+TRAIT_TYPES = {"identify"}
+
+EXAMPLE_PROPERTIES: dict[str, Any] = {
+    "order_id": "ORD-1337",
+    "revenue": 39.80,
+    "currency": "USD",
+    "products": [
+        {
+            "product_id": "SKU-1",
+            "product_name": "Givenchy Pour Homme",
+            "price": 39.80,
+            "quantity": 1,
+        }
+    ],
+}
+"""The integration spec's worked example: what a new user sees first."""
+
+
+def describe_error(error: InputError) -> str:
+    """`line 3, column 5: Expecting ','` (the source name adds nothing inside the editor)."""
+    if error.line is not None:
+        where = f"line {error.line}" + (f", column {error.column}" if error.column else "")
+        return f"{where}: {error.message}"
+    return error.message
+
+
+class ComposerPanel(Vertical):
+    """The Signal event being composed; `raw_event()` is what the preview and the send use."""
+
+    BORDER_TITLE = "Event"
+
+    def __init__(self, event_names: list[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._event_names = event_names
+        self.source = "composer"
+
+    def compose(self) -> ComposeResult:
+        options = [(name, name) for name in self._event_names]
+        options.append(("custom…", CUSTOM_EVENT))
+        first = "Order Completed" if "Order Completed" in self._event_names else options[0][1]
+        with Horizontal(classes="row"):
+            yield Label("Event", classes="field-label")
+            yield Select(options, value=first, allow_blank=False, compact=True, id="event-name")
+            yield Input(placeholder="custom event name", compact=True, id="custom-event")
+        with Horizontal(classes="row"):
+            yield Label("user_id", classes="field-label")
+            yield Input("johndoe", placeholder="known visitor id", compact=True, id="user-id")
+        with Horizontal(classes="row"):
+            yield Label("anonymous_id", classes="field-label")
+            yield Input(placeholder="not-yet-identified visitor", compact=True, id="anonymous-id")
+        with Horizontal(classes="row"):
+            yield Label("timestamp", classes="field-label")
+            yield Input(placeholder="blank = now (ISO 8601)", compact=True, id="timestamp")
+        yield Label("properties (JSON)", id="properties-label", classes="section-label")
+        yield TextArea(
+            json.dumps(EXAMPLE_PROPERTIES, indent=2),
+            language="json",
+            show_line_numbers=True,
+            tab_behavior="indent",
+            id="properties",
+        )
+        yield Static("", id="json-status")
+        with Horizontal(classes="row"):
+            yield Label("Load file", classes="field-label")
+            yield Input(
+                placeholder="path to a .json / .ndjson event file", compact=True, id="file-path"
+            )
+            yield Button("Load", compact=True, id="load-file", tooltip="Load events (ctrl+l)")
+
+    def on_mount(self) -> None:
+        area = self.query_one("#properties", TextArea)
+        if self.app.is_headless:
+            area.cursor_blink = False
+        self.query_one("#custom-event").display = False
+        self.emit()
+
+    # ---- the event ----
+
+    @property
+    def event_name(self) -> str:
+        value = self.query_one("#event-name", Select).value
+        if value == CUSTOM_EVENT:
+            return self.query_one("#custom-event", Input).value.strip()
+        return str(value)
+
+    def raw_event(self) -> tuple[dict[str, Any] | None, InputError | None]:
+        """The Signal event as JSON would carry it, or the properties' parse error."""
+        text = self.query_one("#properties", TextArea).text
+        try:
+            properties = parse_json_object(text, "properties") if text.strip() else {}
+        except InputError as error:
+            return None, error
+        name = self.event_name
+        raw: dict[str, Any]
+        if name == "page":
+            raw = {"type": "page", "properties": properties}
+        elif name in TRAIT_TYPES:
+            raw = {"type": "identify", "traits": properties}
+        else:
+            raw = {"type": "track", "event": name, "properties": properties}
+        for key, widget_id in (
+            ("user_id", "#user-id"),
+            ("anonymous_id", "#anonymous-id"),
+            ("timestamp", "#timestamp"),
+        ):
+            value = self.query_one(widget_id, Input).value.strip()
+            if value:
+                raw[key] = value
+        return raw, None
+
+    def emit(self) -> None:
+        raw, error = self.raw_event()
+        status = self.query_one("#json-status", Static)
+        if error is not None:
+            message = describe_error(error)
+            status.update(Text("✗ invalid JSON: " + message, style="bold red"))
+            self.post_message(EventEdited(None, message))
+        else:
+            count = len(raw.get("properties", raw.get("traits", {}))) if raw else 0
+            status.update(Text(f"✓ valid JSON · {count} properties", style="green"))
+            self.post_message(EventEdited(raw))
+
+    def load_event(self, raw: Any, source: str) -> None:
+        """Fill the fields from a Signal event read from a file (unknown fields are left out)."""
+        self.source = source
+        if not isinstance(raw, dict):
+            self.app.notify(f"{source}: not a JSON object, nothing loaded", severity="error")
+            return
+        kind = str(raw.get("type") or "track")
+        name = (
+            "page"
+            if kind == "page"
+            else "identify"
+            if kind == "identify"
+            else str(raw.get("event") or "")
+        )
+        select = self.query_one("#event-name", Select)
+        with self.prevent(Select.Changed, Input.Changed, TextArea.Changed):
+            if name in self._event_names:
+                select.value = name
+                self.query_one("#custom-event").display = False
+            else:
+                select.value = CUSTOM_EVENT
+                custom = self.query_one("#custom-event", Input)
+                custom.display = True
+                custom.value = name
+            for key, widget_id in (
+                ("user_id", "#user-id"),
+                ("anonymous_id", "#anonymous-id"),
+                ("timestamp", "#timestamp"),
+            ):
+                value = raw.get(key)
+                self.query_one(widget_id, Input).value = "" if value is None else str(value)
+            body = raw.get("traits" if kind == "identify" else "properties") or {}
+            self.query_one("#properties", TextArea).load_text(
+                json.dumps(body, indent=2, ensure_ascii=False)
+            )
+        self.emit()
+
+    # ---- events ----
+
+    @on(Select.Changed, "#event-name")
+    def _on_event_name(self, event: Select.Changed) -> None:
+        event.stop()
+        custom = self.query_one("#custom-event", Input)
+        custom.display = event.value == CUSTOM_EVENT
+        if custom.display:
+            custom.focus()
+        self.source = "composer"
+        self.emit()
+
+    @on(Input.Changed, "#custom-event, #user-id, #anonymous-id, #timestamp")
+    @on(TextArea.Changed, "#properties")
+    def _on_edit(self, event: Input.Changed | TextArea.Changed) -> None:
+        event.stop()
+        self.emit()
+
+    @on(Button.Pressed, "#load-file")
+    @on(Input.Submitted, "#file-path")
+    def _on_load(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        path = self.query_one("#file-path", Input).value.strip()
+        self.post_message(LoadFileRequested(path))

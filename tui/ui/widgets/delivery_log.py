@@ -1,0 +1,188 @@
+"""The delivery log: one row per send from the moment it starts, the hint of the highlighted one,
+and a rate-limit gauge fed by the X-RateLimit headers of the responses.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from tui.core.delivery import LogEntry
+from tui.core.outcomes import Outcome
+
+COLUMNS = (
+    ("time", "time"),
+    ("event", "event"),
+    ("data centre", "dc"),
+    ("status", "status"),
+    ("outcome", "outcome"),
+    ("latency", "latency"),
+    ("attempts", "attempts"),
+)
+OUTCOME_STYLE = {
+    Outcome.ACCEPTED: "bold green",
+    Outcome.RATE_LIMITED: "bold yellow",
+    Outcome.SERVER_ERROR: "bold yellow",
+}
+
+
+def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
+    if entry.outcome is not None:
+        label = "accepted (queued)" if entry.outcome is Outcome.ACCEPTED else entry.outcome.value
+        return Text(label, style=OUTCOME_STYLE.get(entry.outcome, "bold red"))
+    if interrupted:
+        return Text("interrupted", style="dim italic")
+    return Text("⋯ in flight", style="italic cyan")
+
+
+def latency_text(entry: LogEntry) -> str:
+    latency = entry.latency_ms
+    return "" if latency is None else f"{latency:,.0f} ms"
+
+
+def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]:
+    event = entry.event_name or "(unnamed)"
+    if entry.forced:
+        event += " (forced)"
+    return [
+        entry.created_at.astimezone().strftime("%H:%M:%S"),
+        event,
+        entry.data_centre,
+        "" if entry.status is None else str(entry.status),
+        outcome_text(entry, interrupted=interrupted),
+        latency_text(entry),
+        str(len(entry.attempts)),
+    ]
+
+
+def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
+    """The highlighted entry's verdict and fix, in full."""
+    if entry.hint is None:
+        if interrupted:
+            return Text("Interrupted: the app stopped before this delivery finished.", style="dim")
+        return Text(f"Sending to {entry.host} (attempt {len(entry.attempts) + 1})…", style="italic")
+    ok = entry.outcome is Outcome.ACCEPTED
+    style = "bold green" if ok else OUTCOME_STYLE.get(entry.outcome or Outcome.NETWORK, "bold red")
+    return Text.assemble(
+        (entry.hint.title, style),
+        "\n",
+        entry.hint.detail,
+        "\n",
+        ("Fix: ", "bold"),
+        entry.hint.fix,
+    )
+
+
+class DeliveryLog(Vertical):
+    """Keeps a row per entry id; `upsert(entry)` adds or updates one without touching the others."""
+
+    BORDER_TITLE = "Delivery log"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: dict[str, LogEntry] = {}
+        self.interrupted: set[str] = set()
+        self._backoff_until: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="rate-gauge")
+        with Horizontal(id="log-body"):
+            table: DataTable[str | Text] = DataTable(
+                id="log-table", cursor_type="row", zebra_stripes=True
+            )
+            yield table
+            with VerticalScroll(id="hint-scroll"):
+                yield Static(
+                    Text("Nothing sent yet: F5 sends the event.", style="dim"), id="log-hint"
+                )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#log-table", DataTable)
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
+        self._show_gauge()
+        self.set_interval(0.25, self._tick)
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        return self.query_one("#log-table", DataTable)
+
+    def upsert(self, entry: LogEntry, *, interrupted: bool = False, select: bool = False) -> None:
+        table = self.table
+        self.entries[entry.id] = entry
+        if interrupted:
+            self.interrupted.add(entry.id)
+        cells = row_cells(entry, interrupted=interrupted)
+        if entry.id in table.rows:
+            for (_, key), value in zip(COLUMNS, cells, strict=True):
+                table.update_cell(entry.id, key, value)
+        else:
+            table.add_row(*cells, key=entry.id)
+        if select:
+            table.move_cursor(row=table.get_row_index(entry.id))
+        if self.current_id == entry.id:
+            self._show_hint(entry)
+        self._note_rate(entry)
+
+    @property
+    def current_id(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    @property
+    def current(self) -> LogEntry | None:
+        entry_id = self.current_id
+        return self.entries.get(entry_id) if entry_id else None
+
+    def _show_hint(self, entry: LogEntry) -> None:
+        self.query_one("#log-hint", Static).update(
+            hint_text(entry, interrupted=entry.id in self.interrupted)
+        )
+
+    @on(DataTable.RowHighlighted, "#log-table")
+    def _on_highlight(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.entries.get(str(event.row_key.value))
+        if entry is not None:
+            self._show_hint(entry)
+
+    # ---- rate limit gauge ----
+
+    def _note_rate(self, entry: LogEntry) -> None:
+        if entry.rate_limit_limit is not None:
+            self._rate = (entry.rate_limit_remaining, entry.rate_limit_limit)
+        backoff = entry.attempts[-1].backoff_s if entry.attempts and not entry.finished else None
+        self._backoff_until = time.monotonic() + backoff if backoff else None
+        self._show_gauge()
+
+    _rate: tuple[int | None, int] | None = None
+
+    def _tick(self) -> None:
+        if self._backoff_until is not None:
+            if time.monotonic() >= self._backoff_until:
+                self._backoff_until = None
+            self._show_gauge()
+
+    def _show_gauge(self) -> None:
+        text = Text("rate limit ", style="bold")
+        if self._rate is None:
+            text.append("(no X-RateLimit headers seen yet)", style="dim")
+        else:
+            remaining, limit = self._rate
+            left = limit if remaining is None else remaining
+            width = 20
+            filled = round(width * left / limit) if limit else 0
+            style = "green" if left > limit * 0.2 else "yellow" if left > 0 else "red"
+            text.append("▕" + "█" * filled + "░" * (width - filled) + "▏", style=style)
+            text.append(f" {left:,} of {limit:,} left this minute")
+        if self._backoff_until is not None:
+            wait = max(0.0, self._backoff_until - time.monotonic())
+            text.append(f"   backing off: next attempt in {wait:.1f} s", style="bold yellow")
+        self.query_one("#rate-gauge", Static).update(text)

@@ -1,0 +1,130 @@
+"""One delivery in full: request, every attempt, the response, the hint, and a curl to reproduce it.
+
+The curl reads the key from $WEBENGAGE_API_KEY when it runs, so what is copied or shown is safe to
+paste into a ticket.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from tui.core.delivery import LogEntry
+from tui.core.exports import entry_to_curl
+from tui.ui.messages import ResendRequested
+from tui.ui.widgets.delivery_log import hint_text, outcome_text
+from tui.ui.widgets.preview import findings_text
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n── {title} ", style="bold cyan")
+
+
+def _json_or_raw(body: str | None) -> RenderableType:
+    if body is None:
+        return Text("(no response body)", style="dim")
+    try:
+        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        return Text(body)
+    return Syntax(pretty, "json", theme="ansi_dark", background_color="default")
+
+
+def entry_renderable(entry: LogEntry, *, interrupted: bool = False) -> RenderableType:
+    """Everything about `entry`, top to bottom, as the detail screen shows it."""
+    head = Text.assemble(
+        (entry.event_name or "(unnamed)", "bold"),
+        "  ",
+        outcome_text(entry, interrupted=interrupted),
+        f"  status {entry.status if entry.status is not None else '—'}",
+        f"  {entry.data_centre} · {entry.host} · license {entry.license_code or '—'}",
+        f"\nsent {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
+        f" · x-request-id {entry.request_id}",
+        " · FORCED despite errors" if entry.forced else "",
+        f" · from {entry.source}" if entry.source else "",
+    )
+    request = entry.request
+    headers = Text("\n".join(f"{k}: {v}" for k, v in request.headers.items()))
+    attempts = Text()
+    for attempt in entry.attempts:
+        if attempt.number > 1 or attempts:
+            attempts.append("\n")
+        attempts.append(f"#{attempt.number} ", style="bold")
+        attempts.append(f"{attempt.started_at.astimezone():%H:%M:%S.%f}"[:-3])
+        if attempt.status is not None:
+            attempts.append(f"  HTTP {attempt.status}")
+        if attempt.error:
+            attempts.append(f"  {attempt.error}", style="red")
+        if attempt.latency_ms is not None:
+            attempts.append(f"  {attempt.latency_ms:,.0f} ms")
+        if attempt.retry_after_s is not None:
+            attempts.append(f"  Retry-After {attempt.retry_after_s:g} s")
+        if attempt.backoff_s:
+            attempts.append(f"  then waited {attempt.backoff_s:g} s")
+    if not entry.attempts:
+        attempts.append("(no attempt yet)", style="dim")
+    response_headers = Text(
+        "\n".join(f"{k}: {v}" for k, v in entry.response_headers.items()) or "(none)"
+    )
+    parts: list[RenderableType] = [
+        head,
+        _section("Verdict"),
+        hint_text(entry, interrupted=interrupted),
+        _section("Request"),
+        Text.assemble((request.method, "bold magenta"), " ", request.url),
+        headers,
+        Syntax(request.body_text(indent=2), "json", theme="ansi_dark", background_color="default"),
+        _section("Attempts"),
+        attempts,
+        _section("Response"),
+        response_headers,
+        _json_or_raw(entry.response_body),
+    ]
+    if entry.response_truncated:
+        parts.append(Text("(response truncated)", style="dim"))
+    if entry.findings:
+        parts += [_section("Findings at send time"), findings_text(list(entry.findings))]
+    parts += [
+        _section("curl (key read from $WEBENGAGE_API_KEY)"),
+        Text(entry_to_curl(entry)),
+    ]
+    return Group(*parts)
+
+
+class EntryDetailScreen(ModalScreen[None]):
+    """A log entry in full; c copies it as curl, r sends it again."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("c", "copy_curl", "Copy as curl"),
+        Binding("r", "resend", "Resend"),
+    ]
+
+    def __init__(self, entry: LogEntry, *, interrupted: bool = False) -> None:
+        super().__init__()
+        self.entry = entry
+        self.interrupted = interrupted
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail-box") as box:
+            box.border_title = "Delivery"
+            with VerticalScroll(id="detail-scroll"):
+                yield Static(entry_renderable(self.entry, interrupted=self.interrupted))
+        yield Footer()
+
+    def action_copy_curl(self) -> None:
+        self.app.copy_to_clipboard(entry_to_curl(self.entry))
+        self.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
+
+    def action_resend(self) -> None:
+        self.app.post_message(ResendRequested(self.entry.id))
+        self.dismiss()

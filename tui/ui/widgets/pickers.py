@@ -1,0 +1,88 @@
+"""Choosing what to load: a file (typed path or directory tree), then one event of several."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DirectoryTree, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+EVENT_SUFFIXES = {".json", ".ndjson", ".jsonl"}
+
+
+class EventFileTree(DirectoryTree):
+    """Folders and event files only."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            p
+            for p in paths
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in EVENT_SUFFIXES)
+        ]
+
+
+class FilePickerScreen(ModalScreen[Path | None]):
+    """Type a path, or pick one in the tree; returns it (None when cancelled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, start: Path) -> None:
+        super().__init__()
+        self.start = start
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box") as box:
+            box.border_title = "Load events from a file"
+            yield Input(placeholder="path, then enter", id="picker-path")
+            yield EventFileTree(self.start, id="picker-tree")
+
+    @on(Input.Submitted, "#picker-path")
+    def _typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(Path(event.value.strip()).expanduser())
+
+    @on(DirectoryTree.FileSelected)
+    def _picked(self, event: DirectoryTree.FileSelected) -> None:
+        self.dismiss(event.path)
+
+
+def event_label(index: int, raw: Any) -> str:
+    """`3. Order Completed · user johndoe` for the picker."""
+    if not isinstance(raw, dict):
+        return f"{index}. (not an object: {json.dumps(raw)[:40]})"
+    kind = raw.get("type") or "track"
+    name = raw.get("event") if kind == "track" else kind
+    who = raw.get("user_id") or raw.get("anonymous_id")
+    return f"{index}. {name or '(no event name)'}" + (f" · {who}" if who else "")
+
+
+class EventPickerScreen(ModalScreen[int | None]):
+    """A file held several events: which one goes into the composer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, source: str, events: list[Any]) -> None:
+        super().__init__()
+        self.source = source
+        self.events = events
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box") as box:
+            box.border_title = f"{len(self.events)} events in {self.source}"
+            yield Label("Pick one to load into the composer:")
+            yield OptionList(
+                *(Option(event_label(i + 1, raw), id=str(i)) for i, raw in enumerate(self.events)),
+                id="event-options",
+            )
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))

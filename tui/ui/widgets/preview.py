@@ -1,0 +1,119 @@
+"""The live preview: the exact request WebEngage would get, and the findings under it.
+
+It is redrawn on every keystroke, so each part is updated only when its text changed, and the body
+goes into a read-only TextArea (tree-sitter highlighting, only visible lines are rendered).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static, TextArea
+
+from tui.core.findings import Finding, Severity
+from tui.core.preview import Preview
+
+SEVERITY_STYLE = {
+    Severity.ERROR: ("✗", "bold red"),
+    Severity.WARNING: ("!", "bold yellow"),
+    Severity.INFO: ("i", "bold cyan"),
+}
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def findings_text(findings: list[Finding]) -> Text:
+    """Findings, errors first, each with its path, message and fix."""
+    if not findings:
+        return Text("✓ no findings: WebEngage should accept this as it is", style="green")
+    text = Text()
+    for finding in sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)):
+        mark, style = SEVERITY_STYLE.get(finding.severity, ("·", ""))
+        if text:
+            text.append("\n")
+        text.append(f"{mark} {finding.severity.value:<7} ", style=style)
+        text.append(finding.path, style="bold")
+        text.append(f"  {finding.message}\n")
+        text.append("    fix: ", style="dim")
+        text.append(finding.fix, style="italic")
+    return text
+
+
+def findings_summary(findings: list[Finding]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+    return ", ".join(parts) or "no findings"
+
+
+class PreviewPanel(Vertical):
+    """Shows a Preview; `mark_stale(message)` keeps it but dims it while the JSON is invalid."""
+
+    BORDER_TITLE = "Request preview"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._last: dict[str, str] = {}
+        self.preview: Preview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="stale-banner")
+        yield Static("", id="request-line")
+        yield Static("", id="request-headers")
+        yield TextArea("", language="json", read_only=True, show_cursor=False, id="request-body")
+        with VerticalScroll(id="findings-scroll"):
+            yield Static("", id="findings")
+
+    def on_mount(self) -> None:
+        self.query_one("#stale-banner").display = False
+        body = self.query_one("#request-body", TextArea)
+        if self.app.is_headless:
+            body.cursor_blink = False
+
+    def _set(self, key: str, value: str) -> bool:
+        if self._last.get(key) == value:
+            return False
+        self._last[key] = value
+        return True
+
+    def show(self, preview: Preview) -> None:
+        """Show `preview`, touching only the parts that changed."""
+        self.preview = preview
+        request = preview.request
+        if self._set("stale", ""):
+            self.query_one("#stale-banner").display = False
+            self.remove_class("-stale")
+        line = f"{request.method} {request.url}"
+        if self._set("line", line):
+            self.query_one("#request-line", Static).update(
+                Text.assemble((request.method, "bold magenta"), " ", (request.url, "bold"))
+            )
+        headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
+        if self._set("headers", headers):
+            text = Text()
+            for index, (name, value) in enumerate(request.headers.items()):
+                if index:
+                    text.append("\n")
+                text.append(f"{name}: ", style="cyan")
+                text.append(value)
+            self.query_one("#request-headers", Static).update(text)
+        body = request.body_text(indent=2)
+        if self._set("body", body):
+            self.query_one("#request-body", TextArea).load_text(body)
+        key = "\n".join(f.line() for f in preview.findings)
+        if self._set("findings", key):
+            self.query_one("#findings", Static).update(findings_text(preview.findings))
+            self.border_subtitle = findings_summary(preview.findings)
+
+    def mark_stale(self, message: str) -> None:
+        """The properties do not parse: say where, and dim the last good preview."""
+        if self._set("stale", message):
+            banner = self.query_one("#stale-banner", Static)
+            banner.update(
+                Text.assemble(
+                    ("✗ invalid JSON ", "bold red"),
+                    (message, "red"),
+                    ("  (showing the last valid preview)", "dim"),
+                )
+            )
+            banner.display = True
+            self.add_class("-stale")
