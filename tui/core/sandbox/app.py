@@ -48,7 +48,7 @@ class RequestRecord:
 
 STATE = web.AppKey("state", SandboxState)
 ON_REQUEST: web.AppKey[Callable[[RequestRecord], None]] = web.AppKey("on_request")
-_NOTE = "sandbox.note"
+_NOTE = web.RequestKey("sandbox_note", str)
 _FAULTS = TypeAdapter(Fault | list[Fault])
 
 
