@@ -1,0 +1,63 @@
+"""The Pacer: no window ever holds more calls than allowed, and it does not waste the allowance."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tui.core.pacing import PaceLimits, Pacer
+from tui.core.webengage import Endpoint
+
+
+def max_in_any_window(times: list[float], window: float) -> int:
+    return max(sum(1 for t in times if start <= t < start + window) for start in times)
+
+
+async def test_never_more_than_the_limit_in_any_window() -> None:
+    limits = PaceLimits(calls=5, window_s=0.4)
+    pacer = Pacer(limits)
+    started = time.perf_counter()
+    times = []
+    for _ in range(17):
+        await pacer.wait()
+        times.append(time.perf_counter() - started)
+    pacer.close()
+    assert max_in_any_window(times, limits.window_s) <= 5
+    # Four windows' worth: 5 at once, then 5 more after each (window + margin).
+    assert times[-1] < 3 * (limits.window_s + limits.margin) + 0.3
+
+
+async def test_concurrent_waiters_share_one_limit() -> None:
+    pacer = Pacer(PaceLimits(calls=4, window_s=0.3))
+    started = time.perf_counter()
+    times: list[float] = []
+
+    async def call() -> None:
+        await pacer.wait()
+        times.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(call() for _ in range(12)))
+    pacer.close()
+    assert max_in_any_window(sorted(times), 0.3) <= 4
+    assert pacer.calls == 12 and pacer.waited_s > 0
+
+
+async def test_waiting_is_cancellable() -> None:
+    pacer = Pacer(PaceLimits(calls=1, window_s=30))
+    await pacer.wait()
+    task = asyncio.create_task(pacer.wait())
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    pacer.close()
+
+
+def test_webengage_limits_and_margin() -> None:
+    assert PaceLimits.for_endpoint(Endpoint.BULK_EVENTS).calls == 500
+    assert PaceLimits.for_endpoint(Endpoint.EVENTS).calls == 5000
+    assert PaceLimits(calls=500, window_s=60).margin == pytest.approx(1.2)
+    assert PaceLimits(calls=4, window_s=1).margin == pytest.approx(0.05)
+    assert "4 per 1s" in repr(Pacer(PaceLimits(calls=4, window_s=1)))
