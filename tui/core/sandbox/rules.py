@@ -228,8 +228,14 @@ def _check_date(value: Any, field: str) -> None:
     if not isinstance(value, str) or not _is_date(value):
         raise Rejected(
             f"Invalid request: {field} must be a date like 2026-06-06T18:29:00+0000 "
-            f"(yyyy-MM-ddTHH:mm:ss±hhmm), not {json.dumps(value)[:60]}."
+            f"(yyyy-MM-ddTHH:mm:ss±hhmm), not {_describe(value)}."
         )
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value[:40] + ("..." if len(value) > 40 else ""))
+    return _json_type(value)
 
 
 def _json_type(value: Any) -> str:
