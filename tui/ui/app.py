@@ -60,7 +60,7 @@ from tui.ui.messages import (
     SendRequested,
 )
 from tui.ui.palette import DebuggerCommands
-from tui.ui.widgets.composer import ComposerPanel
+from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.entry_detail import EntryDetailScreen
@@ -218,7 +218,10 @@ class WebEngageDebuggerApp(App[None]):
 
     @on(EventEdited)
     def _on_event_edited(self, message: EventEdited) -> None:
-        panel = self.query_one(PreviewPanel)
+        found = self.query(PreviewPanel)
+        if not found:  # a late edit while the app shuts down
+            return
+        panel = found.first()
         if message.raw is None:
             self.json_error = message.error
             panel.mark_stale(message.error or "invalid JSON")
@@ -250,9 +253,19 @@ class WebEngageDebuggerApp(App[None]):
     def action_send_anyway(self) -> None:
         self.post_message(SendRequested(forced=True))
 
+    def _sync(self) -> None:
+        """Read the panels now: a key press may overtake the Changed messages of the last edit."""
+        self.connection = self.query_one(CredentialsPanel).connection
+        self._update_topbar()
+        raw, error = self.query_one(ComposerPanel).raw_event()
+        self._on_event_edited(EventEdited(raw, describe_error(error) if error else None))
+
     @on(SendRequested)
     def _on_send_requested(self, message: SendRequested) -> None:
+        self._sync()
+        panel = self.query_one(PreviewPanel)
         refusal = delivery.refusal(self.preview, self.json_error, self.connection, message.forced)
+        panel.show_refusal(refusal)
         if refusal is not None:
             self.notify(refusal, title="Not sent", severity="error", timeout=8)
             return
@@ -301,21 +314,30 @@ class WebEngageDebuggerApp(App[None]):
             source=source,
         )
 
+    def _log(self) -> DeliveryLog | None:
+        found = self.query(DeliveryLog)
+        return found.first() if found else None
+
     @on(DeliveryStarted)
     def _on_started(self, message: DeliveryStarted) -> None:
-        self.query_one(DeliveryLog).upsert(message.entry, select=True)
         self._record(message.entry, start=True)
+        if log := self._log():
+            log.upsert(message.entry, select=True)
 
     @on(DeliveryUpdated)
     def _on_updated(self, message: DeliveryUpdated) -> None:
-        self.query_one(DeliveryLog).upsert(message.entry)
         self._record(message.entry)
+        if log := self._log():
+            log.upsert(message.entry)
 
     @on(DeliveryFinished)
     def _on_finished(self, message: DeliveryFinished) -> None:
         entry = message.entry
-        self.query_one(DeliveryLog).upsert(entry)
         self._record(entry)
+        log = self._log()
+        if log is None:
+            return
+        log.upsert(entry)
         if self.types.learn(entry):
             self._refresh_preview()
         if entry.hint is not None:
@@ -359,6 +381,7 @@ class WebEngageDebuggerApp(App[None]):
     # ---- connection test and profiles ----
 
     def action_test_connection(self) -> None:
+        self._sync()
         self.query_one(CredentialsPanel).show_testing()
         self._probe(self.connection)
 
@@ -373,6 +396,8 @@ class WebEngageDebuggerApp(App[None]):
 
     @on(ConnectionTested)
     def _on_tested(self, message: ConnectionTested) -> None:
+        if not self.query(CredentialsPanel):
+            return
         self.query_one(CredentialsPanel).show_verdict(message.ok, message.verdict)
         self.notify(
             message.detail,

@@ -50,11 +50,10 @@ def refusal(
     errors = [f for f in preview.findings if f.severity is Severity.ERROR]
     if errors:
         first = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        more = f" (and {len(errors) - 1} more, listed under the preview)" if len(errors) > 1 else ""
         return (
-            f"{len(errors)} error{'s' if len(errors) > 1 else ''} in the preview: "
-            f"{first.path}: {first.message}{more}. Fix: {first.fix}. "
-            "F6 sends anyway, to see how WebEngage reacts."
+            f"{first.path}: {first.message}{more}. "
+            "Fix the errors, or F6 to send anyway and see how WebEngage reacts."
         )
     return None
 

@@ -31,10 +31,12 @@ OUTCOME_STYLE = {
 }
 
 
+EVENT_WIDTH = 24
+
+
 def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
     if entry.outcome is not None:
-        label = "accepted (queued)" if entry.outcome is Outcome.ACCEPTED else entry.outcome.value
-        return Text(label, style=OUTCOME_STYLE.get(entry.outcome, "bold red"))
+        return Text(entry.outcome.value, style=OUTCOME_STYLE.get(entry.outcome, "bold red"))
     if interrupted:
         return Text("interrupted", style="dim italic")
     return Text("⋯ in flight", style="italic cyan")
@@ -47,8 +49,10 @@ def latency_text(entry: LogEntry) -> str:
 
 def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]:
     event = entry.event_name or "(unnamed)"
+    if len(event) > EVENT_WIDTH:
+        event = event[: EVENT_WIDTH - 1] + "…"
     if entry.forced:
-        event += " (forced)"
+        event = "⚠ " + event
     return [
         entry.created_at.astimezone().strftime("%H:%M:%S"),
         event,

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.highlight import highlight
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
@@ -29,23 +29,23 @@ def _section(title: str) -> Text:
     return Text(f"\n── {title} ", style="bold cyan")
 
 
-def _json_or_raw(body: str | None) -> RenderableType:
+def _json_or_raw(body: str | None) -> Text | Content:
     if body is None:
         return Text("(no response body)", style="dim")
     try:
         pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
     except ValueError:
         return Text(body)
-    return Syntax(pretty, "json", theme="ansi_dark", background_color="default")
+    return highlight(pretty, language="json")
 
 
-def entry_renderable(entry: LogEntry, *, interrupted: bool = False) -> RenderableType:
+def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Content]:
     """Everything about `entry`, top to bottom, as the detail screen shows it."""
     head = Text.assemble(
         (entry.event_name or "(unnamed)", "bold"),
         "  ",
         outcome_text(entry, interrupted=interrupted),
-        f"  status {entry.status if entry.status is not None else '—'}",
+        f"\u00a0 status {entry.status if entry.status is not None else '—'}",
         f"  {entry.data_centre} · {entry.host} · license {entry.license_code or '—'}",
         f"\nsent {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
         f" · x-request-id {entry.request_id}",
@@ -75,14 +75,14 @@ def entry_renderable(entry: LogEntry, *, interrupted: bool = False) -> Renderabl
     response_headers = Text(
         "\n".join(f"{k}: {v}" for k, v in entry.response_headers.items()) or "(none)"
     )
-    parts: list[RenderableType] = [
+    parts: list[Text | Content] = [
         head,
         _section("Verdict"),
         hint_text(entry, interrupted=interrupted),
         _section("Request"),
-        Text.assemble((request.method, "bold magenta"), " ", request.url),
+        Text.assemble((request.method, "bold magenta"), "\u00a0", request.url),
         headers,
-        Syntax(request.body_text(indent=2), "json", theme="ansi_dark", background_color="default"),
+        highlight(request.body_text(indent=2), language="json"),
         _section("Attempts"),
         attempts,
         _section("Response"),
@@ -97,7 +97,7 @@ def entry_renderable(entry: LogEntry, *, interrupted: bool = False) -> Renderabl
         _section("curl (key read from $WEBENGAGE_API_KEY)"),
         Text(entry_to_curl(entry)),
     ]
-    return Group(*parts)
+    return parts
 
 
 class EntryDetailScreen(ModalScreen[None]):
@@ -118,7 +118,8 @@ class EntryDetailScreen(ModalScreen[None]):
         with Vertical(id="detail-box") as box:
             box.border_title = "Delivery"
             with VerticalScroll(id="detail-scroll"):
-                yield Static(entry_renderable(self.entry, interrupted=self.interrupted))
+                for part in entry_parts(self.entry, interrupted=self.interrupted):
+                    yield Static(part)
         yield Footer()
 
     def action_copy_curl(self) -> None:

@@ -6,6 +6,8 @@ goes into a read-only TextArea (tree-sitter highlighting, only visible lines are
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -23,7 +25,7 @@ SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def findings_text(findings: list[Finding]) -> Text:
-    """Findings, errors first, each with its path, message and fix."""
+    """Findings, errors first: what is wrong, where, and the fix."""
     if not findings:
         return Text("✓ no findings: WebEngage should accept this as it is", style="green")
     text = Text()
@@ -31,10 +33,11 @@ def findings_text(findings: list[Finding]) -> Text:
         mark, style = SEVERITY_STYLE.get(finding.severity, ("·", ""))
         if text:
             text.append("\n")
-        text.append(f"{mark} {finding.severity.value:<7} ", style=style)
+        text.append(f"{mark} {finding.severity.value}: ", style=style)
+        text.append(finding.message)
+        text.append("\n  at ", style="dim")
         text.append(finding.path, style="bold")
-        text.append(f"  {finding.message}\n")
-        text.append("    fix: ", style="dim")
+        text.append(" · fix: ", style="dim")
         text.append(finding.fix, style="italic")
     return text
 
@@ -57,6 +60,7 @@ class PreviewPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="stale-banner")
+        yield Static("", id="send-status")
         yield Static("", id="request-line")
         yield Static("", id="request-headers")
         yield TextArea("", language="json", read_only=True, show_cursor=False, id="request-body")
@@ -65,6 +69,7 @@ class PreviewPanel(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#stale-banner").display = False
+        self.query_one("#send-status").display = False
         body = self.query_one("#request-body", TextArea)
         if self.app.is_headless:
             body.cursor_blink = False
@@ -84,9 +89,18 @@ class PreviewPanel(Vertical):
             self.remove_class("-stale")
         line = f"{request.method} {request.url}"
         if self._set("line", line):
+            parts = urlsplit(request.url)
             self.query_one("#request-line", Static).update(
-                Text.assemble((request.method, "bold magenta"), " ", (request.url, "bold"))
+                Text.assemble(
+                    (request.method, "bold magenta"),
+                    " ",
+                    (parts.path, "bold"),
+                    "\n",
+                    ("Host: ", "cyan"),
+                    (parts.netloc, "bold"),
+                )
             )
+            self.query_one("#request-line", Static).tooltip = request.url
         headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
         if self._set("headers", headers):
             text = Text()
@@ -117,3 +131,10 @@ class PreviewPanel(Vertical):
             )
             banner.display = True
             self.add_class("-stale")
+
+    def show_refusal(self, reason: str | None) -> None:
+        """Why the last send was refused (None clears it); stays until the next send."""
+        status = self.query_one("#send-status", Static)
+        status.display = reason is not None
+        if reason is not None:
+            status.update(Text.assemble(("✗ not sent: ", "bold red"), (reason, "red")))
