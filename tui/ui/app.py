@@ -314,27 +314,27 @@ class WebEngageDebuggerApp(App[None]):
             source=source,
         )
 
-    def _log(self) -> DeliveryLog | None:
+    def _delivery_log(self) -> DeliveryLog | None:
         found = self.query(DeliveryLog)
         return found.first() if found else None
 
     @on(DeliveryStarted)
     def _on_started(self, message: DeliveryStarted) -> None:
         self._record(message.entry, start=True)
-        if log := self._log():
+        if log := self._delivery_log():
             log.upsert(message.entry, select=True)
 
     @on(DeliveryUpdated)
     def _on_updated(self, message: DeliveryUpdated) -> None:
         self._record(message.entry)
-        if log := self._log():
+        if log := self._delivery_log():
             log.upsert(message.entry)
 
     @on(DeliveryFinished)
     def _on_finished(self, message: DeliveryFinished) -> None:
         entry = message.entry
         self._record(entry)
-        log = self._log()
+        log = self._delivery_log()
         if log is None:
             return
         log.upsert(entry)
