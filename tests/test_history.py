@@ -238,3 +238,14 @@ def test_ten_thousand_entries(tmp_path: Path) -> None:
         )
     )
     assert "deliveries_outcome" in plan
+
+
+def test_a_reused_pid_does_not_keep_an_entry_in_flight(tmp_path: Path) -> None:
+    """The sender died and its pid now belongs to another process (here: this one, started later)."""
+    path = tmp_path / "h.db"
+    history = History(path)
+    entry = make_entry()
+    history.start(entry)
+    history.connection.execute("UPDATE deliveries SET owner = ?", (f"{os.getpid()}:1",))
+    got = History(path).get(entry.id)
+    assert got is not None and is_interrupted(got)

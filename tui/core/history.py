@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     data_centre TEXT NOT NULL,
     license_code TEXT NOT NULL,
     state TEXT NOT NULL,
-    pid INTEGER NOT NULL,
+    owner TEXT NOT NULL,
     haystack TEXT NOT NULL,
     entry TEXT NOT NULL
 );
@@ -82,16 +82,23 @@ def is_interrupted(entry: LogEntry) -> bool:
     return entry.outcome is None and entry.hint == INTERRUPTED_HINT
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def _process_tag(pid: int) -> str:
+    """`pid:start-time` (Linux), so a pid reused after a crash or reboot is not mistaken for the
+    sender; plain `pid` elsewhere. Empty when no such process runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # exists, but belongs to someone else
-    return True
+        return ""
+    except OSError:
+        pass  # exists, but belongs to someone else
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return str(pid)
+    return f"{pid}:{stat.rsplit(')', 1)[-1].split()[19]}"
+
+
+_OWNER = _process_tag(os.getpid())
 
 
 def _haystack(entry: LogEntry) -> str:
@@ -134,6 +141,9 @@ class History:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(deliveries)")}
+            if "owner" not in columns:  # a file from before process tags
+                self._db.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
             self._mark_orphans()
 
     @classmethod
@@ -163,15 +173,16 @@ class History:
     def _mark_orphans(self) -> None:
         """Entries left in flight by a process that is gone become interrupted (kept, not deleted)."""
         rows = self._db.execute(
-            "SELECT DISTINCT pid FROM deliveries WHERE state = 'in_flight'"
+            "SELECT DISTINCT owner FROM deliveries WHERE state = 'in_flight'"
         ).fetchall()
-        dead = [row["pid"] for row in rows if not _pid_alive(row["pid"])]
-        for pid in dead:
-            self._db.execute(
-                "UPDATE deliveries SET state = 'interrupted', outcome = NULL "
-                "WHERE state = 'in_flight' AND pid = ?",
-                (pid,),
-            )
+        for (owner,) in rows:
+            pid = owner.split(":")[0]
+            if owner != _OWNER and (not pid.isdigit() or _process_tag(int(pid)) != owner):
+                self._db.execute(
+                    "UPDATE deliveries SET state = 'interrupted', outcome = NULL "
+                    "WHERE state = 'in_flight' AND owner = ?",
+                    (owner,),
+                )
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -201,20 +212,20 @@ class History:
             entry.data_centre,
             entry.license_code,
             state,
-            os.getpid(),
+            _OWNER,
             _haystack(entry),
             entry.model_dump_json(),
         )
         with self._lock:
             self._db.execute(
                 "INSERT INTO deliveries (id, created_at, event_name, outcome, status, host, "
-                "data_centre, license_code, state, pid, haystack, entry) "
+                "data_centre, license_code, state, owner, haystack, entry) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET created_at = excluded.created_at, "
                 "event_name = excluded.event_name, outcome = excluded.outcome, "
                 "status = excluded.status, host = excluded.host, "
                 "data_centre = excluded.data_centre, license_code = excluded.license_code, "
-                "state = excluded.state, pid = excluded.pid, haystack = excluded.haystack, "
+                "state = excluded.state, owner = excluded.owner, haystack = excluded.haystack, "
                 "entry = excluded.entry",
                 values,
             )
