@@ -1,0 +1,64 @@
+"""Mapping + validation of the spec's worked example, in µs per event (PRODUCT.md §8: under 50 µs).
+
+A plain script (`python tests/benchmarks/bench_mapping.py`), not collected by pytest. Prints the
+best of several rounds for map+validate alone, and for the whole `preview_event` (request included).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tui.core.blueprint import default_blueprint
+from tui.core.mapping import map_event
+from tui.core.preview import preview_event
+from tui.core.request import Connection
+from tui.core.signal import coerce_event
+from tui.core.validation import validate
+
+TARGET_US = 50.0
+WORKED_EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "worked-example.json"
+
+
+def best_us_per_call(
+    function: Callable[[], object], number: int = 20_000, rounds: int = 5
+) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        best = min(best, (time.perf_counter() - start) / number * 1e6)
+    return best
+
+
+def main() -> int:
+    raw = json.loads(WORKED_EXAMPLE.read_text())
+    blueprint = default_blueprint()
+    connection = Connection(license_code="va1w264d")
+    now = datetime(2026, 6, 6, 18, 30, tzinfo=UTC)
+
+    def map_and_validate() -> object:
+        event, findings = coerce_event(raw)
+        assert event is not None
+        mapped = map_event(event, blueprint, now)
+        return findings + mapped.findings + validate(mapped)
+
+    def whole_preview() -> object:
+        return preview_event(raw, connection, blueprint, now=now)
+
+    mapping_us = best_us_per_call(map_and_validate)
+    preview_us = best_us_per_call(whole_preview)
+    print(f"mapping + validation of the worked example: {mapping_us:.1f} µs/event")
+    print(f"preview_event (with the request):           {preview_us:.1f} µs/event")
+    verdict = "OK" if mapping_us < TARGET_US else "OVER"
+    print(f"target: under {TARGET_US:.0f} µs/event: {verdict}")
+    return 0 if mapping_us < TARGET_US else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
