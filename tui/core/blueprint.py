@@ -52,7 +52,7 @@ class BlueprintError(Exception):
 class Blueprint(BaseModel):
     """How Signal events become WebEngage requests. Mirrors the TOML file, key for key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: str
     description: str = ""
