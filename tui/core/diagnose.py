@@ -223,22 +223,12 @@ async def diagnose(
     """Probe every data centre (and a configured custom host) concurrently, then judge."""
     if _missing(connection):
         return judge(connection, [])
-    jobs = []
-    for variant, candidate in variants(connection):
-        targets: list[DataCentre | None] = list(DataCentre)
-        if connection.data_centre is None and not variant:
-            targets.append(None)
-        for data_centre in targets:
-            jobs.append(
-                _probe(
-                    candidate,
-                    data_centre,
-                    variant,
-                    transport=transport,
-                    retry=retry,
-                    timeout_s=timeout_s,
-                )
-            )
+    custom: list[DataCentre | None] = [None] if connection.data_centre is None else []
+    jobs = [
+        _probe(candidate, dc, variant, transport=transport, retry=retry, timeout_s=timeout_s)
+        for variant, candidate in variants(connection)
+        for dc in [*DataCentre, *([] if variant else custom)]
+    ]
     return judge(connection, list(await asyncio.gather(*jobs)))
 
 
