@@ -102,8 +102,12 @@ def blueprint_markdown(blueprint: Blueprint) -> str:
     return "\n".join(lines) + "\n"
 
 
-def side_by_side_markdown(preview: Preview) -> str:
-    """One event, field by field: the Signal field and value, what it became, and why."""
+def side_by_side_markdown(preview: Preview, event: Any = _MISSING) -> str:
+    """One event, field by field: the Signal field and value, what it became, and why.
+
+    The Signal values come from `preview.raw`, or from `event` when given (a caller that kept it).
+    """
+    signal = preview.raw if event is _MISSING else event
     request = preview.request
     path = request.url.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else path
@@ -126,7 +130,7 @@ def side_by_side_markdown(preview: Preview) -> str:
                 + " | ".join(
                     [
                         _code(field.source),
-                        _value(resolve(preview.raw, field.source)),
+                        _value(resolve(signal, field.source)),
                         _code(target) if field.target else target,
                         _value(resolve(body, field.target)),
                         _cell(happened),
