@@ -295,6 +295,11 @@ def test_reset_forgets_everything(make_sandbox: MakeSandbox) -> None:
     assert sandbox.accepted() == []
 
 
+def test_success_status_201(make_sandbox: MakeSandbox) -> None:
+    response = post(make_sandbox(success_status=201), WORKED_EXAMPLE)
+    assert (response.status_code, response.json()) == (201, QUEUED_BODY)
+
+
 def test_unknown_routes_answer_in_json(sandbox: Sandbox) -> None:
     wrong_endpoint = post(sandbox, WORKED_EXAMPLE, endpoint="event")
     assert wrong_endpoint.status_code == 404

@@ -157,20 +157,21 @@ def run(args: argparse.Namespace) -> int:
     def log(record: RequestRecord) -> None:
         print(format_record(record), flush=True)
 
-    sandbox = Sandbox(config, on_request=log)
-    try:
-        sandbox.start()
-    except SandboxError as exc:
-        print(f"webengage-debugger sandbox: {exc}", file=sys.stderr)
-        return 2
-    print(banner(sandbox), flush=True)
     stopping = threading.Event()
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
+    # Handlers first: a Ctrl-C or SIGTERM that lands while starting still stops cleanly.
     previous = signal.signal(signal.SIGTERM, on_term)
+    sandbox = Sandbox(config, on_request=log)
     try:
+        try:
+            sandbox.start()
+        except SandboxError as exc:
+            print(f"webengage-debugger sandbox: {exc}", file=sys.stderr)
+            return 2
+        print(banner(sandbox), flush=True)
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -225,7 +225,7 @@ async def _answer(
     if not state.ingest(record, request_id):
         request[_NOTE] = "duplicate"
         headers["X-Sandbox-Duplicate"] = "true"
-    return json_response(QUEUED_BODY, status=200, headers=headers)
+    return json_response(QUEUED_BODY, status=state.config.success_status, headers=headers)
 
 
 _HTML_PAGE = (

@@ -7,7 +7,7 @@ one away; the sandbox's own demo key is public (it is in this file) but is treat
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -65,6 +65,8 @@ class SandboxConfig(BaseModel):
     window_s: float = Field(default=60.0, gt=0)
     dedupe_window_s: float = Field(default=DEDUPE_WINDOW_S, ge=0)
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    success_status: Literal[200, 201, 202] = 200
+    """The integration spec says 200; third-party clients also see 201 (any 2xx must count)."""
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
