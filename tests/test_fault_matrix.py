@@ -10,13 +10,17 @@ the TUI (Pilot), where the app must also keep handling keys while the delivery i
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
 from tui.core.client import RetryPolicy, WebEngageClient
 from tui.core.delivery import LogEntry
@@ -24,7 +28,10 @@ from tui.core.history import History
 from tui.core.outcomes import NetworkFailure, Outcome
 from tui.core.request import Connection, build_request
 from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
+from tui.core.settings import AppSettings
 from tui.core.webengage import DataCentre, Endpoint
+from tui.ui.app import create_app
+from tui.ui.widgets.delivery_log import DeliveryLog
 
 # Tiny but real backoff: retries happen, the suite stays fast.
 RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, jitter_s=0.0)
@@ -236,4 +243,82 @@ async def test_client_fault_matrix(case: Case, sandbox_for_case: Sandbox, tmp_pa
     assert seen[0] is False
     assert seen[-1] is True
     # A failed delivery reached nobody: the sandbox accepted nothing.
+    assert sandbox.accepted() == []
+
+
+# ---- the same matrix through the TUI ---------------------------------------------------------
+
+
+class ShortTimeout(httpx.AsyncBaseTransport):
+    """A real HTTP transport whose timeout is `timeout_s`: the app's client waits 10 s, which would
+    make the latency case slow. httpx hands the timeout to the transport in the request, so the
+    real transport is used, only told to give up sooner."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout = httpx.Timeout(timeout_s).as_dict()
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.extensions["timeout"] = self.timeout
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.005)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+async def test_tui_fault_matrix(case: Case, sandbox_for_case: Sandbox, tmp_path: Path) -> None:
+    sandbox = sandbox_for_case
+    if case.fault is not None:
+        sandbox.inject(case.fault)
+    slow = case.fault is not None and case.fault.kind is FaultKind.LATENCY
+    with History.open(tmp_path / "history.sqlite3") as history:
+        app = create_app(
+            AppSettings(),
+            connection=connection_for(case, sandbox),
+            transport=ShortTimeout(TIMEOUT_S) if slow else None,
+            # The credentials panel keeps a sandbox route only when it knows the sandbox.
+            sandbox=sandbox if case.route == "sandbox" else None,
+            history=history,
+        )
+        app.retry = RETRY
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_until(pilot, lambda: app.preview is not None, "the first preview")
+            log = app.query_one(DeliveryLog)
+            await pilot.press("f5")
+            await wait_until(pilot, lambda: bool(log.entries), "the log entry")
+            (entry_id,) = log.entries
+
+            # Responsive while (or right after) the delivery fails: typing still updates the preview.
+            in_flight = not log.entries[entry_id].finished
+            app.query_one("#user-id", Input).focus()
+            await pilot.press("end", "x")
+            await wait_until(
+                pilot,
+                lambda: (
+                    app.preview is not None and app.preview.request.body.get("userId") == "johndoex"
+                ),
+                "the preview to follow a keystroke",
+            )
+            if slow:
+                assert in_flight, "the latency case should still be in flight while typing"
+                assert not log.entries[entry_id].finished, "a keystroke waited for the delivery"
+
+            await wait_until(
+                pilot, lambda: log.entries[entry_id].finished, "the delivery to finish"
+            )
+            await pilot.pause()
+            entry = log.entries[entry_id]
+            check_entry(case, entry)
+            assert entry.hint is not None
+            hint_shown = str(app.query_one("#log-hint", Static).content)
+            assert entry.hint.title in hint_shown
+            check_history(history, entry)
     assert sandbox.accepted() == []
