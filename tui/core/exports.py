@@ -240,7 +240,8 @@ def _entry_markdown(entry: LogEntry) -> str:
         "",
         "### Reproduce",
         "",
-        "Set WEBENGAGE_API_KEY in your shell first; the key is not part of this document.",
+        "Set WEBENGAGE_API_KEY in your shell first: the key is not part of this document (and "
+        "the license code in the URL is masked: put yours back).",
         "",
         _fence(entry_to_curl(entry), "sh"),
     ]
