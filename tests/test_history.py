@@ -249,3 +249,12 @@ def test_a_reused_pid_does_not_keep_an_entry_in_flight(tmp_path: Path) -> None:
     history.connection.execute("UPDATE deliveries SET owner = ?", (f"{os.getpid()}:1",))
     got = History(path).get(entry.id)
     assert got is not None and is_interrupted(got)
+
+
+def test_the_file_is_private(tmp_path: Path) -> None:
+    """Request bodies carry user ids, emails and phone numbers."""
+    path = tmp_path / "data" / "h.db"
+    History(path).start(make_entry())
+    assert path.stat().st_mode & 0o777 == 0o600
+    wal = path.with_name("h.db-wal")
+    assert not wal.exists() or wal.stat().st_mode & 0o777 == 0o600

@@ -13,6 +13,7 @@ next to indexed copies of the fields the log filters on, so a page of 10,000+ en
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import sqlite3
 import threading
@@ -137,6 +138,11 @@ class History:
             str(path), check_same_thread=False, isolation_level=None, timeout=10.0
         )
         self._db.row_factory = sqlite3.Row
+        if str(path) != ":memory:":
+            # Bodies hold user ids, emails, phones: owner-only, like the credentials file.
+            # (SQLite gives the -wal and -shm files the database file's mode.)
+            with contextlib.suppress(OSError):
+                self.path.chmod(0o600)
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
