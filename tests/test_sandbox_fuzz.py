@@ -62,10 +62,28 @@ events = st.fixed_dictionaries(
         "birthDate": json_values,
     },
 )
+plain_names = st.from_regex(r"[A-Za-z][A-Za-z0-9_ ]{0,20}", fullmatch=True).filter(
+    lambda name: not name.startswith("we_")
+)
+plausible_events = st.fixed_dictionaries(
+    {
+        "userId": st.text(min_size=1, max_size=10).filter(str.strip),
+        "eventName": plain_names,
+    },
+    optional={
+        "anonymousId": st.text(max_size=10),
+        "eventTime": st.just("2026-06-06T18:29:00+0000"),
+        "eventData": st.dictionaries(plain_names, json_values, max_size=6),
+    },
+)
 too_many = st.integers(25, 26).map(lambda n: [{"userId": "u", "eventName": "e"}] * n)
 bodies = st.one_of(
+    plausible_events,
     events,
-    st.builds(lambda items: {"events": items}, st.lists(events, max_size=3) | too_many),
+    st.builds(
+        lambda items: {"events": items},
+        st.lists(plausible_events | events, max_size=3) | too_many,
+    ),
     st.builds(lambda items: {"users": items}, st.lists(events, max_size=3) | too_many),
     json_values,
 )
@@ -143,6 +161,31 @@ def test_every_answer_is_explained(
         assert answer["response"]["message"].strip()
     elif path.startswith("/v1/"):
         assert response.json() == QUEUED_BODY
+
+
+@FUZZ
+@given(endpoint=st.sampled_from(list(Endpoint)), body=raw_bodies)
+def test_authenticated_bodies_are_answered(
+    shared_sandbox: Sandbox, client: httpx.Client, endpoint: Endpoint, body: bytes
+) -> None:
+    """Past the key and license checks: a body is queued (and stored as sent) or a 400 says why."""
+    before = len(shared_sandbox.accepted())
+    response = client.post(
+        shared_sandbox.url + endpoint.path(DEMO_LICENSE_CODE),
+        headers={"Authorization": f"Bearer {DEMO_API_KEY}", "Host": "api.webengage.com"},
+        content=body,
+    )
+    assert response.status_code in (200, 400), response.text
+    assert response.headers["X-RateLimit-Limit"]
+    if response.status_code == 400:
+        assert response.json()["response"]["message"].strip()
+        assert len(shared_sandbox.accepted()) == before
+    else:
+        assert response.json() == QUEUED_BODY
+        stored = shared_sandbox.accepted()[-1]
+        assert stored["endpoint"] == endpoint.value
+        if endpoint is Endpoint.EVENTS:
+            assert stored["body"] == json.loads(body)
 
 
 @settings(max_examples=300, deadline=None)
