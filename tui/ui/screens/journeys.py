@@ -1,0 +1,274 @@
+"""Run a journey (a funnel of Signal events for one made-up test user) and watch each step land.
+
+Lists the journeys found in the journey folders (a broken file is listed with its error, not
+hidden), shows the chosen one's steps, and runs it in a worker with per-step progress. Every step
+is a delivery the app logs like any other (the Delivery* messages), and the test-user id prefix is
+editable but never empty, so a demo cannot write to a real customer's profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    ProgressBar,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from tui.core.blueprint import Blueprint
+from tui.core.journeys import (
+    DEFAULT_ID_PREFIX,
+    Journey,
+    JourneyIdentity,
+    StepResult,
+    bundled_journeys_dir,
+    load_journeys,
+    make_identity,
+    run_journey,
+    summary_line,
+)
+from tui.core.request import Connection
+from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+
+STATUS_STYLE = {
+    "pending": "dim",
+    "running": "bold cyan",
+    "accepted": "bold green",
+    "failed": "bold red",
+    "refused": "bold red",
+    "skipped": "dim",
+}
+
+
+class JourneysScreen(Screen[None]):
+    """Pick a journey, run it, see every step's outcome. Escape goes back (a run keeps going)."""
+
+    DEFAULT_CSS = """
+    JourneysScreen { layout: vertical; }
+    JourneysScreen #journeys-title { background: $panel; padding: 0 1; text-style: bold; }
+    JourneysScreen #journeys-body { height: 1fr; }
+    JourneysScreen #journeys-side { width: 30; padding: 0 1; }
+    JourneysScreen #journeys-list { height: 1fr; }
+    JourneysScreen #journeys-errors { color: $error; height: auto; max-height: 8; }
+    JourneysScreen #journeys-main { width: 1fr; padding: 0 1; }
+    JourneysScreen #journeys-description { height: auto; margin-bottom: 1; }
+    JourneysScreen #journeys-steps { height: 1fr; }
+    JourneysScreen #journeys-controls { height: auto; margin-top: 1; }
+    JourneysScreen #journeys-controls Label { padding: 1 1 0 0; }
+    JourneysScreen #journeys-prefix { width: 24; }
+    JourneysScreen #journeys-run { margin-left: 2; }
+    JourneysScreen ProgressBar { margin: 1 0 0 0; }
+    JourneysScreen #journeys-summary { height: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back"),
+        Binding("ctrl+r", "run", "Run journey", priority=True),
+    ]
+
+    @dataclass
+    class StepChanged(Message):
+        """A step of the run started or finished (posted by the worker, shown by the screen)."""
+
+        result: StepResult
+
+    def __init__(
+        self,
+        connection: Connection,
+        blueprint: Blueprint,
+        client_factory: ClientFactory,
+        *,
+        directories: Sequence[Path] | None = None,
+        id_prefix: str = DEFAULT_ID_PREFIX,
+        name: str | None = None,
+    ) -> None:
+        """`directories` hold journey files (default: the repo's fixtures/journeys)."""
+        super().__init__(name=name)
+        self.connection = connection
+        self.blueprint = blueprint
+        self.client_factory = client_factory
+        folders = list(directories) if directories is not None else [bundled_journeys_dir()]
+        self.journeys, self.errors = load_journeys(folders)
+        self.id_prefix = id_prefix
+        self.selected: Journey | None = self.journeys[0] if self.journeys else None
+        self.results: list[StepResult] = []
+        self.identity: JourneyIdentity | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Journeys · one test user through a funnel", id="journeys-title")
+        with Horizontal(id="journeys-body"):
+            with Vertical(id="journeys-side"):
+                yield OptionList(
+                    *[
+                        Option(f"{j.display_title()} ({len(j.steps)} steps)", id=j.name)
+                        for j in self.journeys
+                    ],
+                    id="journeys-list",
+                )
+                yield Static(self._errors_text(), id="journeys-errors")
+            with Vertical(id="journeys-main"):
+                yield Static("", id="journeys-description")
+                yield DataTable(id="journeys-steps", cursor_type="row", zebra_stripes=True)
+                with Horizontal(id="journeys-controls"):
+                    yield Label("Test-user id prefix")
+                    yield Input(self.id_prefix, id="journeys-prefix")
+                    yield Button("Run journey", variant="primary", id="journeys-run")
+                yield ProgressBar(total=1, show_eta=False, id="journeys-progress")
+                yield Static("", id="journeys-summary")
+        yield Footer()
+
+    def _errors_text(self) -> Text:
+        text = Text()
+        if not self.journeys:
+            text.append("No journeys found.\n", style="bold")
+        for error in self.errors:
+            text.append(f"{error}\n")
+        return text
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("#", key="n", width=2)
+        table.add_column("Step", key="step", width=22)
+        table.add_column("Sends", key="sends", width=22)
+        table.add_column("Status", key="status", width=9)
+        table.add_column("Detail", key="detail")
+        self._show_journey()
+
+    def _show_journey(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        journey = self.selected
+        description = self.query_one("#journeys-description", Static)
+        run_button = self.query_one("#journeys-run", Button)
+        run_button.disabled = journey is None or self.running
+        if journey is None:
+            description.update("Add a journey file (TOML) to a journeys folder to run one.")
+            return
+        text = Text(journey.display_title(), style="bold")
+        if journey.description:
+            text.append(f"\n{journey.description}")
+        description.update(text)
+        for index, step in enumerate(journey.steps):
+            sends = step.event or ("identify → /users" if step.type == "identify" else "page")
+            table.add_row(
+                str(index + 1),
+                step.label(),
+                sends,
+                Text("pending", style="dim"),
+                "",
+                key=str(index),
+            )
+        progress = self.query_one(ProgressBar)
+        progress.update(total=len(journey.steps), progress=0)
+
+    @on(OptionList.OptionHighlighted, "#journeys-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.running:
+            return
+        chosen = next((j for j in self.journeys if j.name == event.option.id), None)
+        if chosen is not None and chosen is not self.selected:
+            self.selected = chosen
+            self.results = []
+            self.query_one("#journeys-summary", Static).update("")
+            self._show_journey()
+
+    @on(Button.Pressed, "#journeys-run")
+    def action_run(self) -> None:
+        if self.running or self.selected is None:
+            return
+        prefix = self.query_one("#journeys-prefix", Input).value
+        try:
+            self.identity = make_identity(prefix)
+        except ValueError as error:
+            self.query_one("#journeys-summary", Static).update(Text(str(error), style="bold red"))
+            return
+        self.running = True
+        self._show_journey()
+        self.query_one("#journeys-summary", Static).update(
+            Text(
+                f"Running as user_id {self.identity.user_id}, "
+                f"anonymous_id {self.identity.anonymous_id} on {self.connection.host}…",
+                style="bold",
+            )
+        )
+        self.run(self.selected, self.identity)
+
+    @work(exclusive=True, group="journey-run")
+    async def run(self, journey: Journey, identity: JourneyIdentity) -> list[StepResult]:
+        """Deliver the steps; progress comes back as StepChanged, entries as Delivery* messages."""
+        reporter = DeliveryReporter(self)
+
+        def on_step(result: StepResult) -> None:
+            if result.entry is not None:
+                reporter.finished(result.entry)
+            self.post_message(self.StepChanged(result))
+
+        try:
+            async with self.client_factory(self.connection) as client:
+                results = await run_journey(
+                    journey,
+                    self.connection,
+                    client,
+                    blueprint=self.blueprint,
+                    identity=identity,
+                    on_step=on_step,
+                    on_update=reporter,
+                )
+        finally:
+            self.running = False
+            self.query_one("#journeys-run", Button).disabled = False
+        self.results = results
+        ok = all(r.ok for r in results)
+        self.query_one("#journeys-summary", Static).update(
+            Text(
+                f"{summary_line(results)} · user_id {identity.user_id}",
+                style="bold green" if ok else "bold red",
+            )
+        )
+        return results
+
+    @on(StepChanged)
+    def _step_changed(self, message: StepChanged) -> None:
+        result = message.result
+        table = self.query_one(DataTable)
+        key = str(result.index)
+        style = STATUS_STYLE.get(result.status, "")
+        table.update_cell(key, "status", Text(result.status, style=style))
+        if result.event_name:
+            endpoint = result.entry.endpoint.value if result.entry else ""
+            sends = f"{result.event_name} → /{endpoint}" if endpoint else result.event_name
+            table.update_cell(key, "sends", sends)
+        table.update_cell(key, "detail", self._detail(result))
+        if result.status not in ("pending", "running"):
+            self.query_one(ProgressBar).update(progress=result.index + 1)
+
+    @staticmethod
+    def _detail(result: StepResult) -> str:
+        entry = result.entry
+        if entry is not None and entry.outcome is not None:
+            latency = f" {entry.latency_ms:.0f} ms" if entry.latency_ms is not None else ""
+            status = f"{entry.status}" if entry.status is not None else entry.outcome.value
+            note = f" · {result.note}" if result.note else ""
+            return f"{status}{latency}{note}"
+        return result.note
+
+    def action_close(self) -> None:
+        self.dismiss(None)
