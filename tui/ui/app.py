@@ -158,6 +158,9 @@ class WebEngageDebuggerApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.is_headless:  # tests and screenshots: a blinking cursor makes every frame differ
+            for field in self.query(Input):
+                field.cursor_blink = False
         self.query_one("#credentials-panel").add_class("credentials")
         self._arrange(self.size.width)
         self._update_topbar()
@@ -366,6 +369,8 @@ class WebEngageDebuggerApp(App[None]):
             return
         for entry in reversed(entries):
             log.upsert(entry, interrupted=is_interrupted(entry) or entry.outcome is None)
+        if entries:
+            log.table.move_cursor(row=log.table.row_count - 1)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's unexpected failure is reported (deliveries never raise)."""
