@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tui.core.blueprint import Blueprint
+from tui.core.fast import construct
 from tui.core.findings import Finding, Severity
 from tui.core.signal import SignalEvent, parse_date_time
 from tui.core.user_fields import check_user_field
@@ -59,13 +60,15 @@ def child_path(parent: str, key: str) -> str:
 
 def finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
     """A Finding without pydantic's validation: every caller passes the right types (hot path)."""
-    return Finding.model_construct(
-        severity=severity, path=path, message=message, fix=fix, code=code
+    return construct(
+        Finding, {"severity": severity, "path": path, "message": message, "fix": fix, "code": code}
     )
 
 
 def trace(source: str, target: str | None, change: Change, note: str = "") -> FieldTrace:
-    return FieldTrace.model_construct(source=source, target=target, change=change, note=note)
+    return construct(
+        FieldTrace, {"source": source, "target": target, "change": change, "note": note}
+    )
 
 
 def as_date_time_string(value: str) -> str | None:
@@ -318,12 +321,15 @@ class _Mapper:
         if event_data:
             body["eventData"] = event_data
         self.drop_unused("properties")
-        return Mapped.model_construct(
-            endpoint=Endpoint.EVENTS,
-            event_name=name,
-            body=body,
-            trace=self.trace,
-            findings=self.findings,
+        return construct(
+            Mapped,
+            {
+                "endpoint": Endpoint.EVENTS,
+                "event_name": name,
+                "body": body,
+                "trace": self.trace,
+                "findings": self.findings,
+            },
         )
 
     def map_user(self) -> Mapped:
@@ -377,12 +383,15 @@ class _Mapper:
         if attributes:
             body["attributes"] = attributes
         self.drop_unused("traits")
-        return Mapped.model_construct(
-            endpoint=Endpoint.USERS,
-            event_name="identify",
-            body=body,
-            trace=self.trace,
-            findings=self.findings,
+        return construct(
+            Mapped,
+            {
+                "endpoint": Endpoint.USERS,
+                "event_name": "identify",
+                "body": body,
+                "trace": self.trace,
+                "findings": self.findings,
+            },
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from tui.core.blueprint import Blueprint, default_blueprint
+from tui.core.fast import construct
 from tui.core.findings import Finding, Severity
 from tui.core.mapping import Mapped, map_event
 from tui.core.request import Connection, WebEngageRequest, build_request
@@ -55,13 +56,16 @@ def preview_event(
     event, findings = coerce_event(raw)
     if event is None:
         request = build_request(connection, Endpoint.EVENTS, {})
-        return Preview.model_construct(
-            request=request, mapped=None, findings=findings, event_name="", raw=raw
-        )
+        empty: dict[str, Any] = {"request": request, "mapped": None, "event_name": ""}
+        return construct(Preview, {**empty, "findings": findings, "raw": raw})
     mapped = map_event(event, blueprint, now)
     findings.extend(mapped.findings)
     findings.extend(validate(mapped, known_types=known_types))
     request = build_request(connection, mapped.endpoint, mapped.body)
-    return Preview.model_construct(
-        request=request, mapped=mapped, findings=findings, event_name=mapped.event_name, raw=raw
-    )
+    values: dict[str, Any] = {
+        "request": request,
+        "mapped": mapped,
+        "findings": findings,
+        "raw": raw,
+    }
+    return construct(Preview, {**values, "event_name": mapped.event_name})

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tui.core.fast import construct
 from tui.core.findings import Finding, Severity
 
 SIGNAL_FIELDS = ("type", "event", "user_id", "anonymous_id", "timestamp", "properties", "traits")
@@ -166,8 +167,8 @@ class SignalEvent(BaseModel):
 
 
 def _finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
-    return Finding.model_construct(
-        severity=severity, path=path, message=message, fix=fix, code=code
+    return construct(
+        Finding, {"severity": severity, "path": path, "message": message, "fix": fix, "code": code}
     )
 
 
@@ -287,14 +288,14 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
                 )
             )
 
-    signal = SignalEvent.model_construct(
-        type=kind,
-        event=event,
-        user_id=_identity(raw, "user_id", findings),
-        anonymous_id=_identity(raw, "anonymous_id", findings),
-        timestamp=timestamp,
-        properties=objects["properties"],
-        traits=objects["traits"],
-        extra={str(k): v for k, v in raw.items() if k not in SIGNAL_FIELDS},
-    )
-    return signal, findings
+    values = {
+        "type": kind,
+        "event": event,
+        "user_id": _identity(raw, "user_id", findings),
+        "anonymous_id": _identity(raw, "anonymous_id", findings),
+        "timestamp": timestamp,
+        "properties": objects["properties"],
+        "traits": objects["traits"],
+        "extra": {str(k): v for k, v in raw.items() if k not in SIGNAL_FIELDS},
+    }
+    return construct(SignalEvent, values), findings

@@ -44,6 +44,9 @@ _EVENT_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}\Z")
 
 def attribute_type(value: Any) -> AttributeType:
     """The type WebEngage gives `value`: a string in the eventTime format is a Date."""
+    exact = _EXACT_TYPES.get(type(value))
+    if exact is not None:
+        return exact
     if isinstance(value, bool):
         return AttributeType.BOOLEAN
     if isinstance(value, int | float):
@@ -55,6 +58,15 @@ def attribute_type(value: Any) -> AttributeType:
     if isinstance(value, dict):
         return AttributeType.OBJECT
     return AttributeType.STRING
+
+
+_EXACT_TYPES = {
+    bool: AttributeType.BOOLEAN,
+    int: AttributeType.NUMBER,
+    float: AttributeType.NUMBER,
+    list: AttributeType.ARRAY,
+    dict: AttributeType.OBJECT,
+}
 
 
 def _name_findings(name: str, path: str, what: str, findings: list[Finding]) -> None:
@@ -227,38 +239,25 @@ def _attribute_findings(
     known_types: Mapping[str, AttributeType] | None,
     findings: list[Finding],
 ) -> None:
+    """Names, values, types and counts. Paths are worked out only when there is something to say
+    (the common case is a clean event, and this runs on every keystroke in the composer)."""
     counts: dict[AttributeType, int] = {}
     for name, value in attributes.items():
-        path = sources.get(child_path(root, name)) or child_path(root, name)
-        _name_findings(name, path, "attribute name", findings)
         kind = attribute_type(value)
         counts[kind] = counts.get(kind, 0) + 1
-        if kind is AttributeType.STRING:
-            _string_findings(value, path, findings)
-        elif kind is AttributeType.OBJECT:
-            findings.append(
-                finding(
-                    Severity.WARNING,
-                    path,
-                    f"{name!r} is a JSON Object attribute: WebEngage cannot use it in segments",
-                    "flatten it into separate attributes if you need to segment on it",
-                    "json-object",
-                )
-            )
-        _value_findings(value, path, findings)
-        if known_types is not None:
-            known = known_types.get(name)
-            if known is not None and known != kind:
-                findings.append(
-                    finding(
-                        Severity.WARNING,
-                        path,
-                        f"{name!r} is a {kind.value} now, but was first sent as a {known}: "
-                        "WebEngage fixed its type then, so this value's data will not flow",
-                        f"send a {known} value, or use a new attribute name",
-                        "type-lock",
-                    )
-                )
+        known = known_types.get(name) if known_types is not None else None
+        suspect = (
+            len(name) >= NAME_MAX
+            or name.startswith(RESERVED_PREFIX)
+            or (kind is AttributeType.STRING and len(value) >= STRING_MAX)
+            or kind is AttributeType.OBJECT
+            or (known is not None and known != kind)
+            or not _plain_json(value)
+        )
+        if suspect:
+            target = child_path(root, name)
+            path = sources.get(target, target)
+            _one_attribute(name, value, kind, known, path, findings)
     for kind, count in counts.items():
         if count > ATTRIBUTES_PER_TYPE_MAX:
             where = "$.properties" if root == "$.eventData" else "$.traits"
@@ -272,6 +271,76 @@ def _attribute_findings(
                     "too-many-attributes",
                 )
             )
+
+
+def _one_attribute(
+    name: str,
+    value: Any,
+    kind: AttributeType,
+    known: AttributeType | None,
+    path: str,
+    findings: list[Finding],
+) -> None:
+    _name_findings(name, path, "attribute name", findings)
+    if kind is AttributeType.STRING:
+        _string_findings(value, path, findings)
+    elif kind is AttributeType.OBJECT:
+        findings.append(
+            finding(
+                Severity.WARNING,
+                path,
+                f"{name!r} is a JSON Object attribute: WebEngage cannot use it in segments",
+                "flatten it into separate attributes if you need to segment on it",
+                "json-object",
+            )
+        )
+    _value_findings(value, path, findings)
+    if known is not None and known != kind:
+        findings.append(
+            finding(
+                Severity.WARNING,
+                path,
+                f"{name!r} is a {kind.value} now, but was first sent as a {known}: "
+                "WebEngage fixed its type then, so this value's data will not flow",
+                f"send a {known} value, or use a new attribute name",
+                "type-lock",
+            )
+        )
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _plain_json(value: Any) -> bool:
+    """True when `value` holds nothing `_value_findings` would report (quick, builds no paths)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind in _PLAIN:
+            continue
+        if kind is float:
+            if not math.isfinite(item):
+                return False
+        elif kind is list:
+            if depth >= MAX_VALUE_DEPTH:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+        elif kind is dict:
+            if depth >= MAX_VALUE_DEPTH:
+                return False
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                stack.append((child, depth + 1))
+        else:
+            return False
+    return True
 
 
 def _non_finite(value: float) -> str:
