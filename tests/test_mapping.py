@@ -285,3 +285,18 @@ def test_absurdly_deep_objects_do_not_exhaust_the_stack() -> None:
     cursor["a"] = 1
     result = mapped({"event": "A", "user_id": "u", "properties": deep})
     assert "too-deep" in codes(result)
+
+
+def test_fast_built_models_behave_like_validated_ones() -> None:
+    from tui.core.findings import Finding
+    from tui.core.mapping import FieldTrace, finding, trace
+
+    built = trace("$.a", "$.b", "renamed", "a → b")
+    assert built == FieldTrace(source="$.a", target="$.b", change="renamed", note="a → b")
+    assert built.model_copy(update={"note": "x"}).note == "x"
+    assert FieldTrace.model_validate(built.model_dump()) == built
+    made = finding(Severity.ERROR, "$.x", "m", "f", "c")
+    assert made == Finding(severity=Severity.ERROR, path="$.x", message="m", fix="f", code="c")
+    assert made.line() == "error   $.x: m (fix: f)"
+    result = mapped({"event": "A", "user_id": "u"})
+    assert Mapped.model_validate(result.model_dump()) == result

@@ -222,3 +222,12 @@ def test_empty_array_is_unreadable(run_cli: Callable[..., Run], tmp_path: Path) 
     path.write_text("[]")
     run = run_cli(path)
     assert run.code == 2 and "no events" in run.stderr
+
+
+def test_a_bad_data_centre_is_reported_and_preview_still_works(
+    run_cli: Callable[..., Run],
+) -> None:
+    run = run_cli(FIXTURES / "worked-example.json", env={"WEBENGAGE_DATA_CENTRE": "mars"})
+    assert run.code == 0
+    assert "mars" in run.stderr and len(run.stderr.splitlines()) == 1
+    assert json.loads(run.stdout)["body"]["userId"] == "johndoe"
