@@ -300,3 +300,22 @@ def test_fast_built_models_behave_like_validated_ones() -> None:
     assert made.line() == "error   $.x: m (fix: f)"
     result = mapped({"event": "A", "user_id": "u"})
     assert Mapped.model_validate(result.model_dump()) == result
+
+
+def test_wrong_typed_fields_are_traced_as_dropped_with_the_reason() -> None:
+    result = mapped(
+        {
+            "type": 3,
+            "event": "A",
+            "user_id": ["u"],
+            "anonymous_id": "a",
+            "timestamp": 1,
+            "properties": "x",
+        }
+    )
+    dropped = {t.source: t.note for t in result.trace if t.change == "dropped"}
+    assert dropped["$.user_id"] == "user_id must be a string, got an array"
+    assert dropped["$.timestamp"].startswith("timestamp must be an ISO 8601 string")
+    assert dropped["$.properties"].startswith("properties must be an object")
+    assert dropped["$.type"].endswith("treated as track")
+    assert [t.source for t in result.trace].count("$.type") == 1

@@ -258,7 +258,7 @@ class _Mapper:
         body["eventName"] = name
         if event.type == "page":
             self.trace.append(trace("$.type", "$.eventName", "event_name", f"page → {name}"))
-        else:
+        elif "type" not in event.rejected:
             self.trace.append(trace("$.type", None, "dropped", "track: sent to /events"))
         if event.event is not None:
             if event.type == "page":
@@ -303,6 +303,9 @@ class _Mapper:
                 f"move them into {used}",
                 f"{unused}-ignored",
             )
+        for key, reason in event.rejected.items():
+            note = f"{reason}; treated as track" if key == "type" else reason
+            self.trace.append(trace(f"$.{key}", None, "dropped", note))
         for key in event.extra:
             self.trace.append(
                 trace(child_path("$", key), None, "dropped", "not a field the blueprint maps")

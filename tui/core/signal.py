@@ -164,6 +164,7 @@ class SignalEvent(BaseModel):
     properties: dict[str, Any] = Field(default_factory=dict)
     traits: dict[str, Any] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict)
+    rejected: dict[str, str] = Field(default_factory=dict)  # field -> why its value was not used
 
 
 def _finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
@@ -200,6 +201,11 @@ def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | N
         )
     )
     return None
+
+
+_REJECTED = frozenset(
+    {"id-type", "event-type", "signal-type", "timestamp-type", "properties-type", "traits-type"}
+)
 
 
 def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
@@ -297,5 +303,6 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
         "properties": objects["properties"],
         "traits": objects["traits"],
         "extra": {str(k): v for k, v in raw.items() if k not in SIGNAL_FIELDS},
+        "rejected": {f.path[2:]: f.message for f in findings if f.code in _REJECTED},
     }
     return construct(SignalEvent, values), findings
