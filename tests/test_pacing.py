@@ -59,5 +59,5 @@ def test_webengage_limits_and_margin() -> None:
     assert PaceLimits.for_endpoint(Endpoint.BULK_EVENTS).calls == 500
     assert PaceLimits.for_endpoint(Endpoint.EVENTS).calls == 5000
     assert PaceLimits(calls=500, window_s=60).margin == pytest.approx(1.2)
-    assert PaceLimits(calls=4, window_s=1).margin == pytest.approx(0.05)
+    assert PaceLimits(calls=4, window_s=1).margin == pytest.approx(0.1)
     assert "4 per 1s" in repr(Pacer(PaceLimits(calls=4, window_s=1)))

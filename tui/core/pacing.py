@@ -16,7 +16,7 @@ from pyrate_limiter import InMemoryBucket, Limiter, MonotonicClock, Rate, Single
 from tui.core.webengage import Endpoint
 
 MARGIN_SHARE = 0.02
-MARGIN_MIN_S = 0.05
+MARGIN_MIN_S = 0.1
 
 
 class PaceLimits(BaseModel):
