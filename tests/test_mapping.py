@@ -319,3 +319,8 @@ def test_wrong_typed_fields_are_traced_as_dropped_with_the_reason() -> None:
     assert dropped["$.properties"].startswith("properties must be an object")
     assert dropped["$.type"].endswith("treated as track")
     assert [t.source for t in result.trace].count("$.type") == 1
+
+
+def test_event_time_pads_early_years() -> None:
+    result = mapped({"event": "A", "user_id": "u", "timestamp": "0999-01-01T00:00:00Z"})
+    assert result.body["eventTime"] == "0999-01-01T00:00:00+0000"

@@ -87,7 +87,9 @@ def format_event_time(moment: datetime) -> str:
     """WebEngage's date format, in UTC, fractions of a second dropped. Naive datetimes are UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(EVENT_TIME_FORMAT)
+    m = moment.astimezone(UTC)
+    # Not strftime: glibc's %Y does not pad years before 1000 to four digits.
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}+0000"
 
 
 QUEUED_BODY = {"response": {"status": "queued"}}
