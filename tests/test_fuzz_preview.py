@@ -130,3 +130,23 @@ def test_python_oddities_do_not_raise() -> None:
         {"event": "A", "user_id": "u", "properties": {"big": "x" * 5_000_000}},
     ]:
         check(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
+def test_any_file_bytes_read_or_are_an_input_error(data: bytes) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from tui.core.signal import read_events
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.json"
+        path.write_bytes(data)
+        try:
+            events = read_events(path)
+        except InputError as error:
+            assert str(error).startswith(str(path)) and "\n" not in str(error)
+            return
+    for raw in events:
+        check(raw)
