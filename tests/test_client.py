@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from tui.core.client import RetryPolicy, WebEngageClient, classify_response, parse_retry_after
-from tui.core.delivery import LogEntry
+from tui.core.delivery import RESPONSE_BODY_MAX, LogEntry
 from tui.core.outcomes import NetworkFailure, Outcome
 from tui.core.request import Connection, build_request
 from tui.core.sandbox import (
@@ -194,6 +194,13 @@ async def test_non_json_200_is_a_bad_response(sbx: Sandbox) -> None:
     assert entry.outcome.exit_code == 9
 
 
+async def test_a_huge_error_page_is_kept_bounded(sbx: Sandbox) -> None:
+    sbx.inject(Fault(kind=FaultKind.HTML, status=500, body="<p>" + "x" * 200_000, times=None))
+    entry = await deliver(connection_to(sbx))
+    assert entry.response_truncated
+    assert entry.response_body is not None and len(entry.response_body) == RESPONSE_BODY_MAX
+
+
 async def test_dns_failure() -> None:
     connection = Connection(
         data_centre=None,
@@ -302,6 +309,7 @@ def test_classify_response_table() -> None:
     assert classify_response(403, "")[0] is Outcome.AUTH
     assert classify_response(413, "")[0] is Outcome.BAD_REQUEST
     assert classify_response(504, "")[0] is Outcome.SERVER_ERROR
+    assert classify_response(302, "")[0] is Outcome.BAD_RESPONSE
     message = (
         '{"response":{"status":"error","message":"Error: userId and anonymousId cannot be empty."}}'
     )

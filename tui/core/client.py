@@ -117,6 +117,9 @@ def classify_response(status: int, body: str) -> tuple[Outcome, str | None]:
         if isinstance(response, dict) and response.get("status") == "queued":
             return Outcome.ACCEPTED, None
         return Outcome.BAD_RESPONSE, message
+    if status < 200 or 300 <= status < 400:
+        # WebEngage never redirects: a 3xx is a proxy, a captive portal or a wrong custom host.
+        return Outcome.BAD_RESPONSE, message
     if status in (401, 403):
         return Outcome.AUTH, message
     if status == 404:
