@@ -13,6 +13,8 @@ layout entirely, rather than masking them, so nothing about them can be read off
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.theme import Theme
 
@@ -80,14 +82,12 @@ App.-presentation Screen, Screen.-presentation {
 """Include in the App's CSS (CSS = ... + PRESENTATION_CSS, or via `presentation.tcss`)."""
 
 
-def register_themes(app: App[object]) -> None:
+def register_themes(app: App[Any]) -> None:
     """Make `webengage-present` available to `app.theme` and to the command palette."""
     app.register_theme(PRESENTATION_THEME)
 
 
-def set_presentation(
-    app: App[object], enabled: bool, *, normal_theme: str = "textual-dark"
-) -> None:
+def set_presentation(app: App[Any], enabled: bool, *, normal_theme: str = "textual-dark") -> None:
     """Turn presentation mode on or off for the whole app: the class on the App, the theme switched.
 
     `normal_theme` is the theme to go back to when it is turned off (the app's configured one).
@@ -98,5 +98,5 @@ def set_presentation(
     app.theme = PRESENTATION_THEME_NAME if enabled else normal_theme
 
 
-def is_presentation(app: App[object]) -> bool:
+def is_presentation(app: App[Any]) -> bool:
     return app.has_class(PRESENTATION_CLASS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import httpx
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -57,12 +58,12 @@ class DiagnoseResult:
 
 def probe_table(probes: list[Probe]) -> Table:
     """One row per probe: data centre, host, status, what the answer means, latency."""
-    table = Table(expand=True, pad_edge=False)
-    table.add_column("Data centre", ratio=2, no_wrap=True)
-    table.add_column("Host", ratio=4, overflow="fold")
-    table.add_column("Status", ratio=1, no_wrap=True, justify="right")
-    table.add_column("Answer", ratio=5, overflow="fold")
-    table.add_column("Time", ratio=1, no_wrap=True, justify="right")
+    table = Table(expand=True, pad_edge=False, box=box.SIMPLE_HEAD)
+    table.add_column("Data centre", min_width=11, no_wrap=True)
+    table.add_column("Host", ratio=3, overflow="fold")
+    table.add_column("Status", min_width=6, no_wrap=True, justify="right")
+    table.add_column("Answer", ratio=4, overflow="fold")
+    table.add_column("Time", min_width=7, no_wrap=True, justify="right")
     for probe in probes:
         style = RESULT_STYLE[probe.result]
         words = RESULT_WORDS[probe.result]

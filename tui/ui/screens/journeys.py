@@ -64,7 +64,7 @@ class JourneysScreen(Screen[None]):
     JourneysScreen { layout: vertical; }
     JourneysScreen #journeys-title { background: $panel; padding: 0 1; text-style: bold; }
     JourneysScreen #journeys-body { height: 1fr; }
-    JourneysScreen #journeys-side { width: 30; padding: 0 1; }
+    JourneysScreen #journeys-side { width: 26; padding: 0 1 0 0; }
     JourneysScreen #journeys-list { height: 1fr; }
     JourneysScreen #journeys-errors { color: $error; height: auto; max-height: 8; }
     JourneysScreen #journeys-main { width: 1fr; padding: 0 1; }
@@ -146,9 +146,9 @@ class JourneysScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("#", key="n", width=2)
-        table.add_column("Step", key="step", width=22)
-        table.add_column("Sends", key="sends", width=22)
-        table.add_column("Status", key="status", width=9)
+        table.add_column("Step", key="step", width=19)
+        table.add_column("WebEngage gets", key="sends", width=16)
+        table.add_column("Status", key="status", width=8)
         table.add_column("Detail", key="detail")
         self._show_journey()
 
@@ -167,7 +167,7 @@ class JourneysScreen(Screen[None]):
             text.append(f"\n{journey.description}")
         description.update(text)
         for index, step in enumerate(journey.steps):
-            sends = step.event or ("identify → /users" if step.type == "identify" else "page")
+            sends = step.event or ("user profile" if step.type == "identify" else "page view")
             table.add_row(
                 str(index + 1),
                 step.label(),
@@ -253,9 +253,7 @@ class JourneysScreen(Screen[None]):
         style = STATUS_STYLE.get(result.status, "")
         table.update_cell(key, "status", Text(result.status, style=style))
         if result.event_name:
-            endpoint = result.entry.endpoint.value if result.entry else ""
-            sends = f"{result.event_name} → /{endpoint}" if endpoint else result.event_name
-            table.update_cell(key, "sends", sends)
+            table.update_cell(key, "sends", result.event_name)
         table.update_cell(key, "detail", self._detail(result))
         if result.status not in ("pending", "running"):
             self.query_one(ProgressBar).update(progress=result.index + 1)
@@ -264,10 +262,10 @@ class JourneysScreen(Screen[None]):
     def _detail(result: StepResult) -> str:
         entry = result.entry
         if entry is not None and entry.outcome is not None:
-            latency = f" {entry.latency_ms:.0f} ms" if entry.latency_ms is not None else ""
-            status = f"{entry.status}" if entry.status is not None else entry.outcome.value
+            latency = f" · {entry.latency_ms:.0f} ms" if entry.latency_ms is not None else ""
+            status = f" {entry.status}" if entry.status is not None else ""
             note = f" · {result.note}" if result.note else ""
-            return f"{status}{latency}{note}"
+            return f"/{entry.endpoint.value}{status}{latency}{note}"
         return result.note
 
     def action_close(self) -> None:

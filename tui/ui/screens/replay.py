@@ -32,7 +32,7 @@ from tui.core.preview import Preview, preview_event
 from tui.core.replay import ReplayReport, replay_bulk, replay_each
 from tui.core.request import Connection
 from tui.core.signal import InputError, read_events
-from tui.core.webengage import BULK_ITEMS_MAX
+from tui.core.webengage import BULK_ITEMS_MAX, Endpoint
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
 
 BULK_FROM = BULK_ITEMS_MAX + 1
@@ -55,7 +55,7 @@ class LoadedFile:
         count = len(self.previews)
         endpoints = Counter(p.endpoint.value for p in self.previews)
         text = Text(f"{count} event{'s' if count != 1 else ''}", style="bold")
-        text.append(" from " + str(self.path))
+        text.append(" in " + self.path.name)
         if endpoints:
             text.append(": " + ", ".join(f"{n} to /{e}" for e, n in sorted(endpoints.items())))
         severities = Counter(f.severity for p in self.previews for f in p.findings)
@@ -84,7 +84,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
     DEFAULT_CSS = """
     ReplayScreen { layout: vertical; }
     ReplayScreen #replay-title { background: $panel; padding: 0 1; text-style: bold; }
-    ReplayScreen #replay-main { height: 1fr; padding: 0 1; }
+    ReplayScreen #replay-main { height: 1fr; padding: 1 1 0 1; }
     ReplayScreen #replay-pick { height: auto; }
     ReplayScreen #replay-pick Input { width: 1fr; }
     ReplayScreen #replay-pick Button { margin-left: 1; }
@@ -210,7 +210,28 @@ class ReplayScreen(Screen[ReplayReport | None]):
             self.loaded = message.loaded
             self.query_one("#replay-summary", Static).update(self.loaded.summary())
             self.query_one("#replay-bulk", Checkbox).value = len(self.loaded.previews) >= BULK_FROM
+            self._show_plan()
         self._refresh_buttons()
+
+    @on(Checkbox.Changed)
+    def _options_changed(self) -> None:
+        if self.loaded is not None and not self.running:
+            self._show_plan()
+
+    def _show_plan(self) -> None:
+        """What Replay will do: how many events, in how many calls, at what pace, for how long."""
+        previews = self.to_send()
+        bulk = self.query_one("#replay-bulk", Checkbox).value
+        calls = -(-len(previews) // BULK_ITEMS_MAX) if bulk else len(previews)
+        limits = (self.bulk_limits if bulk else self.limits) or PaceLimits.for_endpoint(
+            Endpoint.BULK_EVENTS if bulk else Endpoint.EVENTS
+        )
+        windows = max(0, (calls - 1) // limits.calls)
+        estimate = windows * (limits.window_s + limits.margin)
+        self._status(
+            f"Replay sends {len(previews)} events in {calls} call{'s' if calls != 1 else ''}, "
+            f"at most {limits.calls:,} calls per {limits.window_s:g} s: about {estimate:.0f} s.",
+        )
 
     def _error(self, message: str | None) -> None:
         self.query_one("#replay-error", Static).update(message or "")

@@ -8,14 +8,13 @@ opt-in flags, custom attributes as JSON, the same live preview and findings as t
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
@@ -26,6 +25,7 @@ from tui.core.preview import Preview, preview_event
 from tui.core.request import Connection
 from tui.core.signal import InputError, parse_json_object
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+from tui.ui.screens._render import json_text
 
 TEXT_FIELDS = (
     ("user_id", "User id (userId)", "wedbg-test-… (a test profile)"),
@@ -97,16 +97,18 @@ class UserProfileScreen(Screen[LogEntry | None]):
     UserProfileScreen #profile-body { height: 1fr; }
     UserProfileScreen #profile-form { width: 1fr; padding: 0 1; }
     UserProfileScreen #profile-preview { width: 1fr; padding: 0 1; border-left: vkey $panel; }
-    UserProfileScreen Label { margin-top: 1; color: $text-muted; }
+    UserProfileScreen .form-grid {
+        grid-size: 2; grid-columns: 16 1fr; grid-gutter: 0 1; grid-rows: 1; height: auto;
+        margin-top: 1;
+    }
+    UserProfileScreen .form-grid Label { color: $text-muted; width: 100%; text-align: right; }
     UserProfileScreen .section { text-style: bold; margin-top: 1; color: $text; }
-    UserProfileScreen #profile-optins { grid-size: 2; grid-gutter: 0 1; height: auto; }
-    UserProfileScreen #profile-optins Vertical { height: auto; }
-    UserProfileScreen #profile-custom { height: 8; }
+    UserProfileScreen #profile-custom { height: 6; border: tall $panel; }
     UserProfileScreen #profile-custom-error { color: $error; height: auto; }
     UserProfileScreen #profile-request { text-style: bold; }
     UserProfileScreen #profile-actions { height: auto; padding: 0 1; }
     UserProfileScreen #profile-actions Button { margin-right: 2; }
-    UserProfileScreen #profile-status { height: auto; padding: 0 1; }
+    UserProfileScreen #profile-status { width: 1fr; height: auto; padding: 1 0 0 0; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -137,22 +139,28 @@ class UserProfileScreen(Screen[LogEntry | None]):
         yield Static("User profile · identify → /users", id="profile-title")
         with Horizontal(id="profile-body"):
             with VerticalScroll(id="profile-form"):
-                for key, label, placeholder in TEXT_FIELDS:
-                    yield Label(label)
-                    yield Input(placeholder=placeholder, id=f"profile-{key}")
-                yield Label("Gender")
-                yield Select([(g, g) for g in GENDERS], prompt="not sent", id="profile-gender")
-                yield Static("Opt-in flags (not sent unless set)", classes="section")
-                with Grid(id="profile-optins"):
+                with Grid(classes="form-grid"):
+                    for key, label, placeholder in TEXT_FIELDS:
+                        yield Label(label)
+                        yield Input(placeholder=placeholder, id=f"profile-{key}", compact=True)
+                    yield Label("Gender")
+                    yield Select(
+                        [(g, g) for g in GENDERS],
+                        prompt="not sent",
+                        id="profile-gender",
+                        compact=True,
+                    )
+                yield Static("Opt-in flags (left out unless set)", classes="section")
+                with Grid(classes="form-grid"):
                     for flag in OPT_INS:
-                        with Vertical():
-                            yield Label(flag)
-                            yield Select(
-                                [("true", True), ("false", False)],
-                                prompt="not sent",
-                                id=f"profile-{flag}",
-                            )
-                yield Label("Custom attributes (JSON object)")
+                        yield Label(flag)
+                        yield Select(
+                            [("true", True), ("false", False)],
+                            prompt="not sent",
+                            id=f"profile-{flag}",
+                            compact=True,
+                        )
+                yield Static("Custom attributes (JSON object)", classes="section")
                 yield TextArea("{}", id="profile-custom", soft_wrap=True, tab_behavior="indent")
                 yield Static("", id="profile-custom-error")
             with VerticalScroll(id="profile-preview"):
@@ -163,7 +171,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
         with Horizontal(id="profile-actions"):
             yield Button("Send profile", variant="primary", id="profile-send")
             yield Button("Send anyway", variant="error", id="profile-force")
-        yield Static("", id="profile-status")
+            yield Static("", id="profile-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -197,9 +205,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
         self.preview = preview_event(raw, self.connection, self.blueprint)
         request = self.preview.request
         self.query_one("#profile-request", Static).update(f"{request.method} {request.url}")
-        self.query_one("#profile-body-json", Static).update(
-            Text(json.dumps(request.body, ensure_ascii=False, indent=2))
-        )
+        self.query_one("#profile-body-json", Static).update(json_text(request.body))
         extra = [self.custom_error] if self.custom_error else []
         self.query_one("#profile-custom-error", Static).update(self.custom_error or "")
         self.query_one("#profile-findings", Static).update(findings_text(self.preview, extra))
