@@ -191,7 +191,7 @@ async def test_non_json_200_is_a_bad_response(sbx: Sandbox) -> None:
     entry = await deliver(connection_to(sbx))
     assert (entry.outcome, entry.status, len(entry.attempts)) == (Outcome.BAD_RESPONSE, 200, 1)
     assert entry.response_body == "<html>captive portal</html>"
-    assert entry.outcome.exit_code == 9
+    assert Outcome.BAD_RESPONSE.exit_code == 9
 
 
 async def test_a_huge_error_page_is_kept_bounded(sbx: Sandbox) -> None:
