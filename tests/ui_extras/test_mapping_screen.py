@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from rich.console import Console
 from textual.widgets import Static, TabbedContent
 
@@ -23,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def worked_example_plus() -> dict[str, Any]:
     """The integration spec's worked example, with one field for each remaining kind of change."""
-    event = json.loads((ROOT / "fixtures" / "worked-example.json").read_text(encoding="utf-8"))
+    event: dict[str, Any] = json.loads(
+        (ROOT / "fixtures" / "worked-example.json").read_text(encoding="utf-8")
+    )
     event["properties"]["shipping"] = {"city": "Pune"}
     event["properties"]["delivered_at"] = "2026-06-08T10:15:30.250+05:30"
     event["properties"]["coupon"] = None
@@ -102,13 +105,14 @@ async def test_no_event_shows_the_blueprint_only() -> None:
     app = Host(lambda: MappingScreen(default_blueprint(), None))
     async with app.run_test(size=(100, 30)):
         screen = app.screen
+        assert isinstance(screen, MappingScreen)
         assert "blueprint only" in str(screen.query_one("#mapping-summary", Static).content)
         assert "no Signal event" not in screen.markdown()
         assert "Blueprint: Default" in screen.markdown() or "Blueprint:" in screen.markdown()
 
 
 async def test_presentation_mode_shows_no_credentials_on_the_mapping_view() -> None:
-    connection = Connection(license_code="lc-secret-7", api_key="k" * 24)  # type: ignore[arg-type]
+    connection = Connection(license_code="lc-secret-7", api_key=SecretStr("k" * 24))
     preview = preview_event(worked_example_plus(), connection)
     app = Host(lambda: MappingScreen(default_blueprint(), preview))
     async with app.run_test(size=(100, 30)) as pilot:

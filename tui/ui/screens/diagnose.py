@@ -9,6 +9,7 @@ When the account lives in another data centre, one key press says "use that one"
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,6 +28,8 @@ from textual.widgets import Button, Label, LoadingIndicator, Static
 from tui.core.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose
 from tui.core.request import Connection
 from tui.core.webengage import DataCentre
+from tui.ui.screens._render import conceal
+from tui.ui.themes import is_presentation
 
 RESULT_STYLE = {
     ProbeResult.OK: "bold green",
@@ -81,15 +84,17 @@ def probe_table(probes: list[Probe]) -> Table:
     return table
 
 
-def verdict_view(diagnosis: Diagnosis) -> RenderableType:
-    """The verdict as a user reads it: title, what it means, the fix, where to look."""
+def verdict_view(diagnosis: Diagnosis, hide: Callable[[str], str] = str) -> RenderableType:
+    """The verdict as a user reads it: title, what it means, the fix, where to look.
+
+    `hide` conceals credentials in the text (presentation mode)."""
     style = "bold green" if diagnosis.ok else "bold red"
     if diagnosis.verdict in (Verdict.WRONG_DATA_CENTRE, Verdict.VALUE_NEEDS_CLEANING):
         style = "bold yellow"
     parts: list[RenderableType] = [
-        Text(diagnosis.title, style=style),
-        Text(diagnosis.detail),
-        Text.assemble(("Fix: ", "bold"), diagnosis.fix),
+        Text(hide(diagnosis.title), style=style),
+        Text(hide(diagnosis.detail)),
+        Text.assemble(("Fix: ", "bold"), hide(diagnosis.fix)),
     ]
     if diagnosis.dashboard_url:
         parts.append(Text.assemble(("Dashboard: ", "bold"), diagnosis.dashboard_url))
@@ -146,13 +151,25 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
 
     def _title(self) -> str:
         license_code = self.connection.license_code or "(no license code)"
-        return (
+        return self._hide(
             f"Diagnose · license code {license_code}, key {self.connection.redacted_key()}, "
             f"configured for {self.connection.data_centre_label}"
         )
 
+    def _hide(self, text: str) -> str:
+        return conceal(text, self.connection, presenting=is_presentation(self.app))
+
     def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._presentation_changed, init=False)
         self.action_rerun()
+
+    def _presentation_changed(self) -> None:
+        """Presentation mode toggled: redraw the texts that name the credentials."""
+        self.query_one("#diagnose-title", Label).update(self._title())
+        if self.diagnosis is not None:
+            self.query_one("#diagnose-verdict", Static).update(
+                verdict_view(self.diagnosis, self._hide)
+            )
 
     def action_rerun(self) -> None:
         self.query_one(LoadingIndicator).display = True
@@ -183,7 +200,7 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
             probes.update(probe_table(diagnosis.probes))
         else:
             probes.update(Text("No probes were sent.", style="italic"))
-        self.query_one("#diagnose-verdict", Static).update(verdict_view(diagnosis))
+        self.query_one("#diagnose-verdict", Static).update(verdict_view(diagnosis, self._hide))
         target = self.switch_target()
         use = self.query_one("#diagnose-use", Button)
         use.display = target is not None

@@ -25,7 +25,8 @@ from tui.core.preview import Preview, preview_event
 from tui.core.request import Connection
 from tui.core.signal import InputError, parse_json_object
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
-from tui.ui.screens._render import json_text
+from tui.ui.screens._render import conceal, json_text
+from tui.ui.themes import is_presentation
 
 TEXT_FIELDS = (
     ("user_id", "User id (userId)", "wedbg-test-… (a test profile)"),
@@ -175,6 +176,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.watch(self.app, "theme", self.refresh_preview, init=False)
         self.refresh_preview()
 
     def form_values(self) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any]]:
@@ -204,7 +206,13 @@ class UserProfileScreen(Screen[LogEntry | None]):
         raw = self.raw_event()
         self.preview = preview_event(raw, self.connection, self.blueprint)
         request = self.preview.request
-        self.query_one("#profile-request", Static).update(f"{request.method} {request.url}")
+        self.query_one("#profile-request", Static).update(
+            conceal(
+                f"{request.method} {request.url}",
+                self.connection,
+                presenting=is_presentation(self.app),
+            )
+        )
         self.query_one("#profile-body-json", Static).update(json_text(request.body))
         extra = [self.custom_error] if self.custom_error else []
         self.query_one("#profile-custom-error", Static).update(self.custom_error or "")
