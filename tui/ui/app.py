@@ -7,10 +7,8 @@ report by posting messages (messages.py); the handlers here are the only code th
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -22,50 +20,40 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui.core.blueprint import Blueprint, default_blueprint
 from tui.core.client import RetryPolicy
 from tui.core.delivery import LogEntry
-from tui.core.exports import entry_to_curl
-from tui.core.history import History, is_interrupted
+from tui.core.history import History
 from tui.core.preview import Preview, preview_event
 from tui.core.profiles import (
-    Profile,
     ProfileError,
-    load_profiles,
     missing_credentials,
     resolve_connection,
-    save_profile,
 )
 from tui.core.request import Connection
 from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
 from tui.core.settings import AppSettings
-from tui.core.signal import InputError, read_events
 from tui.core.webengage import DataCentre
 from tui.ui import delivery
+from tui.ui.extras import open_extra
 from tui.ui.messages import (
     ConnectionChanged,
-    ConnectionTested,
-    ConnectionTestRequested,
     DeliveryFinished,
     DeliveryStarted,
     DeliveryUpdated,
     EventEdited,
-    LoadFileRequested,
-    ProfileSaveRequested,
-    ProfileSwitchRequested,
     ResendRequested,
     SendRequested,
 )
 from tui.ui.palette import DebuggerCommands
+from tui.ui.themes import PRESENTATION_CSS
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
-from tui.ui.widgets.entry_detail import EntryDetailScreen
 from tui.ui.widgets.help import HelpScreen
-from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen
 from tui.ui.widgets.preview import PreviewPanel
 
 WIDE_MIN = 150
@@ -88,6 +76,7 @@ class WebEngageDebuggerApp(App[None]):
     """See the module docstring; construct with `create_app`."""
 
     CSS_PATH = "app.tcss"
+    CSS = PRESENTATION_CSS
     TITLE = "webengage-debugger"
     COMMAND_PALETTE_BINDING = "f9"
     COMMANDS = App.COMMANDS | {DebuggerCommands}
@@ -102,6 +91,7 @@ class WebEngageDebuggerApp(App[None]):
         Binding("f8", "toggle_key", "Key", show=False),
         Binding("ctrl+l", "load_file", "Load", priority=True),
         Binding("f10", "quit", "Quit", show=False),
+        Binding("f12", "open_screen('mapping')", "Mapping"),
     ]
 
     def __init__(
@@ -148,8 +138,9 @@ class WebEngageDebuggerApp(App[None]):
             with Vertical(id="left-col"):
                 yield CredentialsPanel(
                     self.connection,
+                    self.settings,
+                    transport=self.transport,
                     sandbox_url=self.sandbox.url if self.sandbox is not None else None,
-                    profile_names=self._profile_names(),
                     id="credentials-panel",
                 )
                 yield ComposerPanel(self.blueprint.signal_events(), id="composer-panel")
@@ -161,7 +152,6 @@ class WebEngageDebuggerApp(App[None]):
         if self.is_headless:  # tests and screenshots: a blinking cursor makes every frame differ
             for field in self.query(Input):
                 field.cursor_blink = False
-        self.query_one("#credentials-panel").add_class("credentials")
         self._arrange(self.size.width)
         self._update_topbar()
         self._load_history()
@@ -361,16 +351,12 @@ class WebEngageDebuggerApp(App[None]):
     def _load_history(self) -> None:
         if self.history is None:
             return
-        log = self.query_one(DeliveryLog)
         try:
             entries = self.history.latest(HISTORY_LOAD)
         except Exception as error:
             self.notify(f"history not loaded: {error}", severity="warning")
             return
-        for entry in reversed(entries):
-            log.upsert(entry, interrupted=is_interrupted(entry) or entry.outcome is None)
-        if entries:
-            log.table.move_cursor(row=log.table.row_count - 1)
+        self.query_one(DeliveryLog).show_history(entries)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's unexpected failure is reported (deliveries never raise)."""
@@ -383,113 +369,17 @@ class WebEngageDebuggerApp(App[None]):
                 timeout=10,
             )
 
-    # ---- connection test and profiles ----
+    # ---- connection test, profiles, files (the panels do the work) ----
 
     def action_test_connection(self) -> None:
         self._sync()
-        self.query_one(CredentialsPanel).show_testing()
-        self._probe(self.connection)
-
-    @on(ConnectionTestRequested)
-    def _on_test_requested(self) -> None:
-        self.action_test_connection()
-
-    @work(exclusive=True, group="probe", exit_on_error=False)
-    async def _probe(self, connection: Connection) -> None:
-        ok, verdict, detail = await delivery.probe(connection, self.transport)
-        self.post_message(ConnectionTested(ok, verdict, detail))
-
-    @on(ConnectionTested)
-    def _on_tested(self, message: ConnectionTested) -> None:
-        if not self.query(CredentialsPanel):
-            return
-        self.query_one(CredentialsPanel).show_verdict(message.ok, message.verdict)
-        self.notify(
-            message.detail,
-            title=message.verdict,
-            severity="information" if message.ok else "error",
-            timeout=10,
-        )
-
-    def _profile_names(self) -> list[str]:
-        try:
-            return sorted(load_profiles(self.settings))
-        except ProfileError:
-            return []
+        self.query_one(CredentialsPanel).test_connection()
 
     def action_save_profile(self) -> None:
-        name, store_key = self.query_one(CredentialsPanel).profile_request
-        self.post_message(ProfileSaveRequested(name, store_key))
-
-    @on(ProfileSaveRequested)
-    def _on_save_profile(self, message: ProfileSaveRequested) -> None:
-        conn = self.connection
-        try:
-            profile = Profile(
-                name=message.name,
-                data_centre=conn.data_centre,
-                custom_host=conn.custom_host,
-                license_code=conn.license_code,
-                api_key=conn.api_key if message.store_key else None,
-            )
-            save_profile(self.settings, profile, store_key=message.store_key)
-        except (ValueError, OSError) as error:
-            self.notify(f"Profile not saved: {delivery.first_line(error)}", severity="error")
-            return
-        where = "key stored (file mode 600)" if message.store_key else "key not stored"
-        self.notify(f"Saved profile {profile.name!r}: {where}")
-        self.query_one(CredentialsPanel).set_profiles(self._profile_names(), profile.name)
-
-    @on(ProfileSwitchRequested)
-    def _on_switch_profile(self, message: ProfileSwitchRequested) -> None:
-        try:
-            profile = load_profiles(self.settings)[message.name]
-        except (KeyError, ProfileError) as error:
-            self.notify(f"Profile not loaded: {error}", severity="error")
-            return
-        connection = profile.connection()
-        if not connection.api_key.get_secret_value():
-            connection = connection.model_copy(update={"api_key": self.connection.api_key})
-        self.query_one(CredentialsPanel).load(connection)
-        self.notify(f"Profile {message.name!r} loaded")
-
-    # ---- files ----
+        self.query_one(CredentialsPanel).save_profile()
 
     def action_load_file(self) -> None:
-        path = self.query_one("#file-path", Input).value.strip()
-        self.post_message(LoadFileRequested(path))
-
-    @on(LoadFileRequested)
-    def _on_load_requested(self, message: LoadFileRequested) -> None:
-        if message.path:
-            self._load_path(Path(message.path).expanduser())
-        else:
-            self.push_screen(FilePickerScreen(Path.cwd()), self._picked_file)
-
-    def _picked_file(self, path: Path | None) -> None:
-        if path is not None:
-            self.query_one("#file-path", Input).value = str(path)
-            self._load_path(path)
-
-    def _load_path(self, path: Path) -> None:
-        try:
-            events = read_events(path)
-        except InputError as error:
-            self.notify(str(error), title="Cannot load", severity="error", timeout=10)
-            return
-        if not events:
-            self.notify(f"{path}: no events in it", severity="warning")
-        elif len(events) == 1:
-            self.query_one(ComposerPanel).load_event(events[0], path.name)
-        else:
-
-            def chosen(index: int | None) -> None:
-                if index is not None:
-                    self.query_one(ComposerPanel).load_event(
-                        events[index], f"{path.name} #{index + 1}"
-                    )
-
-            self.push_screen(EventPickerScreen(path.name, events), chosen)
+        self.query_one(ComposerPanel).load_file()
 
     # ---- navigation and the log ----
 
@@ -511,38 +401,27 @@ class WebEngageDebuggerApp(App[None]):
         self.query_one(CredentialsPanel).toggle_reveal()
 
     def action_open_entry(self) -> None:
-        log = self.query_one(DeliveryLog)
-        entry = log.current
-        if entry is not None:
-            self.push_screen(EntryDetailScreen(entry, interrupted=entry.id in log.interrupted))
+        self.query_one(DeliveryLog).open_current()
 
     def action_copy_curl(self) -> None:
-        entry = self.query_one(DeliveryLog).current
-        if entry is not None:
-            self.copy_to_clipboard(entry_to_curl(entry))
-            self.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
+        self.query_one(DeliveryLog).copy_current()
 
     def action_resend(self) -> None:
-        entry = self.query_one(DeliveryLog).current
-        if entry is not None:
-            self.post_message(ResendRequested(entry.id))
+        self.query_one(DeliveryLog).resend_current()
 
-    @on(DataTable.RowSelected, "#log-table")
-    def _on_row_selected(self) -> None:
-        self.action_open_entry()
+    def action_open_screen(self, name: str) -> None:
+        """Push one of the screens in tui.ui.screens (see extras.py)."""
+        open_extra(self, name)
 
-    def action_open_screen(self, module: str) -> None:
-        """Push one of the screens in tui.ui.screens (written apart; absent ones are skipped)."""
-        try:
-            screens = importlib.import_module(f"tui.ui.screens.{module}")
-        except ImportError as error:
-            self.notify(f"{module} is not available: {error}", severity="warning")
-            return
-        opener = getattr(screens, "open_from_app", None)
-        if opener is None:
-            self.notify(f"{module} cannot be opened from here yet", severity="warning")
-            return
-        opener(self)
+    @property
+    def composer(self) -> ComposerPanel:
+        return self.query_one(ComposerPanel)
+
+    def use_blueprint(self, blueprint: Blueprint) -> None:
+        """Map with another blueprint from now on (the picker and preview follow)."""
+        self.blueprint = blueprint
+        self.composer.set_event_names(blueprint.signal_events())
+        self.notify(f"Blueprint {blueprint.name!r} in use")
 
 
 def create_app(

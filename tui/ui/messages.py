@@ -71,38 +71,3 @@ class EventEdited(Message):
 
     raw: Any
     error: str | None = None
-
-
-@dataclass
-class EventsLoaded(Message):
-    """A file was read: the user picks one of `events` when there are several."""
-
-    source: str
-    events: list[Any]
-
-
-@dataclass
-class ConnectionTestRequested(Message):
-    """The user asked for the harmless probe of the current credentials."""
-
-
-@dataclass
-class ProfileSaveRequested(Message):
-    """Save the current credentials as profile `name` (the key only when `store_key`)."""
-
-    name: str
-    store_key: bool
-
-
-@dataclass
-class ProfileSwitchRequested(Message):
-    """Load saved profile `name` into the credentials panel."""
-
-    name: str
-
-
-@dataclass
-class LoadFileRequested(Message):
-    """Read events from `path` (empty: open the file picker)."""
-
-    path: str

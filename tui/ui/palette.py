@@ -43,21 +43,59 @@ COMMANDS: tuple[Command, ...] = (
     Command("Quit", "quit", "Leave webengage-debugger", "ctrl+q"),
 )
 
-EXTRA_SCREENS: tuple[tuple[str, str, str, str], ...] = (
-    ("mapping", "Mapping view", "What the blueprint did to this event, field by field", "ctrl+y"),
-    ("diagnose", "Diagnose credentials", "Probe all three data centres with this key", ""),
-    ("replay", "Replay a file", "Send every event of a file, paced under the rate limit", ""),
-    ("journeys", "Journeys", "Send a scripted sequence of events as one visitor", ""),
-    ("presentation", "Presentation mode", "High contrast, credentials hidden, for projectors", ""),
+EXTRA_SCREENS: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        "mapping",
+        "tui.ui.screens.mapping",
+        "Mapping view",
+        "What the blueprint did, field by field",
+        "F12",
+    ),
+    (
+        "diagnose",
+        "tui.ui.screens.diagnose",
+        "Diagnose credentials",
+        "Probe all three data centres",
+        "",
+    ),
+    (
+        "replay",
+        "tui.ui.screens.replay",
+        "Replay a file",
+        "Send a file's events, paced under the rate limit",
+        "",
+    ),
+    (
+        "journeys",
+        "tui.ui.screens.journeys",
+        "Journeys",
+        "Send a scripted funnel as one test visitor",
+        "",
+    ),
+    (
+        "user_profile",
+        "tui.ui.screens.user_profile",
+        "User profile (/users)",
+        "Compose and send an identify",
+        "",
+    ),
+    (
+        "blueprint",
+        "tui.ui.screens.blueprint_picker",
+        "Choose blueprint",
+        "Switch the mapping blueprint",
+        "",
+    ),
+    ("presentation", "tui.ui.themes", "Presentation mode", "High contrast, credentials hidden", ""),
 )
-"""Screens written apart (tui.ui.screens.<module>): offered only when the module is installed."""
+"""Screens written apart: offered only when their module is installed (see extras.py)."""
 
 
 def available_extras() -> list[Command]:
     found = []
-    for module, title, help_text, key in EXTRA_SCREENS:
-        if importlib.util.find_spec(f"tui.ui.screens.{module}") is not None:
-            found.append(Command(title, f"open_screen({module!r})", help_text, key))
+    for name, module, title, help_text, key in EXTRA_SCREENS:
+        if importlib.util.find_spec(module) is not None:
+            found.append(Command(title, f"open_screen({name!r})", help_text, key))
     return found
 
 

@@ -7,6 +7,7 @@ line and column), so the preview beside it follows the typing.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -15,8 +16,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from tui.core.signal import InputError, parse_json_object
-from tui.ui.messages import EventEdited, LoadFileRequested
+from tui.core.signal import InputError, parse_json_object, read_events
+from tui.ui.messages import EventEdited
+from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen
 
 CUSTOM_EVENT = "__custom__"
 TRAIT_TYPES = {"identify"}
@@ -93,6 +95,20 @@ class ComposerPanel(Vertical):
         if self.app.is_headless:
             area.cursor_blink = False
         self.query_one("#custom-event").display = False
+        self.emit()
+
+    def set_event_names(self, names: list[str]) -> None:
+        """Another blueprint: its events in the picker, the current choice kept when it exists."""
+        select = self.query_one("#event-name", Select)
+        current = select.value
+        self._event_names = names
+        with self.prevent(Select.Changed):
+            select.set_options([*((n, n) for n in names), ("custom…", CUSTOM_EVENT)])
+            select.value = current if current in names else CUSTOM_EVENT
+        if current not in names and isinstance(current, str) and current != CUSTOM_EVENT:
+            custom = self.query_one("#custom-event", Input)
+            custom.value = current
+            custom.display = True
         self.emit()
 
     # ---- the event ----
@@ -200,5 +216,37 @@ class ComposerPanel(Vertical):
     @on(Input.Submitted, "#file-path")
     def _on_load(self, event: Button.Pressed | Input.Submitted) -> None:
         event.stop()
+        self.load_file()
+
+    # ---- files ----
+
+    def load_file(self) -> None:
+        """Load the path typed in the file field, or pick one when it is empty."""
         path = self.query_one("#file-path", Input).value.strip()
-        self.post_message(LoadFileRequested(path))
+        if path:
+            self._load_path(Path(path).expanduser())
+        else:
+            self.app.push_screen(FilePickerScreen(Path.cwd()), self._picked_file)
+
+    def _picked_file(self, path: Path | None) -> None:
+        if path is not None:
+            self.query_one("#file-path", Input).value = str(path)
+            self._load_path(path)
+
+    def _load_path(self, path: Path) -> None:
+        try:
+            events = read_events(path)
+        except InputError as error:
+            self.app.notify(str(error), title="Cannot load", severity="error", timeout=10)
+            return
+        if not events:
+            self.app.notify(f"{path}: no events in it", severity="warning")
+        elif len(events) == 1:
+            self.load_event(events[0], path.name)
+        else:
+
+            def chosen(index: int | None) -> None:
+                if index is not None:
+                    self.load_event(events[index], f"{path.name} #{index + 1}")
+
+            self.app.push_screen(EventPickerScreen(path.name, events), chosen)

@@ -6,21 +6,20 @@ every new key starts masked again, so a screenshot or a screen share shows dots 
 
 from __future__ import annotations
 
+import httpx
 from pydantic import SecretStr
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Switch
 
+from tui.core.profiles import Profile, ProfileError, load_profiles, save_profile
 from tui.core.request import Connection
+from tui.core.settings import AppSettings
 from tui.core.webengage import DataCentre
-from tui.ui.messages import (
-    ConnectionChanged,
-    ConnectionTestRequested,
-    ProfileSaveRequested,
-    ProfileSwitchRequested,
-)
+from tui.ui import delivery
+from tui.ui.messages import ConnectionChanged, ConnectionTested
 
 CUSTOM = "custom"
 DATA_CENTRE_OPTIONS: list[tuple[str, str]] = [
@@ -31,22 +30,24 @@ NEW_PROFILE = "__new__"
 
 
 class CredentialsPanel(Vertical):
-    """Edits a Connection; posts ConnectionChanged on every change."""
+    """Edits a Connection (posting ConnectionChanged on every change), tests it, saves profiles."""
 
     BORDER_TITLE = "Credentials"
 
     def __init__(
         self,
         connection: Connection,
+        settings: AppSettings,
         *,
+        transport: httpx.AsyncBaseTransport | None = None,
         sandbox_url: str | None = None,
-        profile_names: list[str] | None = None,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes="credentials")
         self._initial = connection
+        self._settings = settings
+        self._transport = transport
         self._sandbox_url = sandbox_url
-        self._profile_names = profile_names or []
         self._quiet = False
 
     def compose(self) -> ComposeResult:
@@ -97,7 +98,7 @@ class CredentialsPanel(Vertical):
         with Horizontal(classes="row", id="profile-row"):
             yield Label("Profile", classes="field-label")
             yield Select(
-                [(name, name) for name in self._profile_names],
+                [(name, name) for name in self.profile_names()],
                 prompt="(unsaved)",
                 compact=True,
                 id="profile",
@@ -136,6 +137,7 @@ class CredentialsPanel(Vertical):
             self.query_one("#custom-host", Input).value = connection.custom_host or ""
             self.query_one("#license-code", Input).value = connection.license_code
             self.query_one("#api-key", Input).value = connection.api_key.get_secret_value()
+            self.query_one("#via-sandbox", Switch).value = bool(connection.route_to)
             self.set_revealed(False)
         finally:
             self._quiet = False
@@ -216,13 +218,12 @@ class CredentialsPanel(Vertical):
     @on(Button.Pressed, "#test-connection")
     def _on_test(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(ConnectionTestRequested())
+        self.test_connection()
 
     @on(Button.Pressed, "#save-profile")
     def _on_save(self, event: Button.Pressed) -> None:
         event.stop()
-        name, store_key = self.profile_request
-        self.post_message(ProfileSaveRequested(name, store_key))
+        self.save_profile()
 
     @on(Select.Changed, "#profile")
     def _on_profile(self, event: Select.Changed) -> None:
@@ -230,4 +231,67 @@ class CredentialsPanel(Vertical):
         if self._quiet or not isinstance(event.value, str):
             return
         self.query_one("#profile-name", Input).value = event.value
-        self.post_message(ProfileSwitchRequested(event.value))
+        self.switch_profile(event.value)
+
+    # ---- the connection test ----
+
+    def test_connection(self) -> None:
+        """The harmless probe (POST /events with {} on each data centre), in the background."""
+        self.show_testing()
+        self._probe(self.connection)
+
+    @work(exclusive=True, group="probe", exit_on_error=False)
+    async def _probe(self, connection: Connection) -> None:
+        ok, verdict, detail = await delivery.probe(connection, self._transport)
+        self.post_message(ConnectionTested(ok, verdict, detail))
+
+    @on(ConnectionTested)
+    def _on_tested(self, message: ConnectionTested) -> None:
+        self.show_verdict(message.ok, message.verdict)
+        self.app.notify(
+            message.detail,
+            title=message.verdict,
+            severity="information" if message.ok else "error",
+            timeout=10,
+        )
+
+    # ---- profiles ----
+
+    def profile_names(self) -> list[str]:
+        try:
+            return sorted(load_profiles(self._settings))
+        except ProfileError:
+            return []
+
+    def save_profile(self) -> None:
+        """Save the fields as the named profile; the key only when "store key" is ticked."""
+        name, store_key = self.profile_request
+        conn = self.connection
+        try:
+            profile = Profile(
+                name=name,
+                data_centre=conn.data_centre,
+                custom_host=conn.custom_host,
+                license_code=conn.license_code,
+                api_key=conn.api_key if store_key else None,
+            )
+            save_profile(self._settings, profile, store_key=store_key)
+        except (ValueError, OSError) as error:
+            self.app.notify(f"Profile not saved: {delivery.first_line(error)}", severity="error")
+            return
+        where = "key stored (file mode 600)" if store_key else "key not stored"
+        self.app.notify(f"Saved profile {profile.name!r}: {where}")
+        self.set_profiles(self.profile_names(), profile.name)
+
+    def switch_profile(self, name: str) -> None:
+        """Load a saved profile (keeping the key typed here when the profile stores none)."""
+        try:
+            profile = load_profiles(self._settings)[name]
+        except (KeyError, ProfileError) as error:
+            self.app.notify(f"Profile not loaded: {error}", severity="error")
+            return
+        connection = profile.connection()
+        if not connection.api_key.get_secret_value():
+            connection = connection.model_copy(update={"api_key": self.connection.api_key})
+        self.load(connection)
+        self.app.notify(f"Profile {name!r} loaded")

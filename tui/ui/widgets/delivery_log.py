@@ -5,15 +5,21 @@ and a rate-limit gauge fed by the X-RateLimit headers of the responses.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tui.core.delivery import LogEntry
-from tui.core.outcomes import Outcome
+from tui.core.exports import entry_to_curl
+from tui.core.history import is_interrupted
+from tui.ui.messages import ResendRequested
+from tui.ui.widgets.entry_detail import EntryDetailScreen
+from tui.ui.widgets.verdicts import hint_text, outcome_text
 
 COLUMNS = (
     ("time", "time"),
@@ -24,22 +30,8 @@ COLUMNS = (
     ("latency", "latency"),
     ("attempts", "attempts"),
 )
-OUTCOME_STYLE = {
-    Outcome.ACCEPTED: "bold green",
-    Outcome.RATE_LIMITED: "bold yellow",
-    Outcome.SERVER_ERROR: "bold yellow",
-}
-
 
 EVENT_WIDTH = 24
-
-
-def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
-    if entry.outcome is not None:
-        return Text(entry.outcome.value, style=OUTCOME_STYLE.get(entry.outcome, "bold red"))
-    if interrupted:
-        return Text("interrupted", style="dim italic")
-    return Text("⋯ in flight", style="italic cyan")
 
 
 def latency_text(entry: LogEntry) -> str:
@@ -64,28 +56,14 @@ def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]
     ]
 
 
-def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
-    """The highlighted entry's verdict and fix, in full."""
-    if entry.hint is None:
-        if interrupted:
-            return Text("Interrupted: the app stopped before this delivery finished.", style="dim")
-        return Text(f"Sending to {entry.host} (attempt {len(entry.attempts) + 1})…", style="italic")
-    ok = entry.outcome is Outcome.ACCEPTED
-    style = "bold green" if ok else OUTCOME_STYLE.get(entry.outcome or Outcome.NETWORK, "bold red")
-    return Text.assemble(
-        (entry.hint.title, style),
-        "\n",
-        entry.hint.detail,
-        "\n",
-        ("Fix: ", "bold"),
-        entry.hint.fix,
-    )
-
-
 class DeliveryLog(Vertical):
     """Keeps a row per entry id; `upsert(entry)` adds or updates one without touching the others."""
 
     BORDER_TITLE = "Delivery log"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_curl", "Copy curl"),
+        Binding("r", "resend", "Resend"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -156,6 +134,42 @@ class DeliveryLog(Vertical):
         entry = self.entries.get(str(event.row_key.value))
         if entry is not None:
             self._show_hint(entry)
+
+    def show_history(self, entries: list[LogEntry]) -> None:
+        """Earlier deliveries, newest first as History gives them; unfinished ones were cut off."""
+        for entry in reversed(entries):
+            self.upsert(entry, interrupted=is_interrupted(entry) or entry.outcome is None)
+        if entries:
+            self.table.move_cursor(row=self.table.row_count - 1)
+
+    # ---- the highlighted entry ----
+
+    def open_current(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.app.push_screen(EntryDetailScreen(entry, interrupted=entry.id in self.interrupted))
+
+    def copy_current(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.app.copy_to_clipboard(entry_to_curl(entry))
+            self.app.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
+
+    def resend_current(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.post_message(ResendRequested(entry.id))
+
+    def action_copy_curl(self) -> None:
+        self.copy_current()
+
+    def action_resend(self) -> None:
+        self.resend_current()
+
+    @on(DataTable.RowSelected, "#log-table")
+    def _on_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.open_current()
 
     # ---- rate limit gauge ----
 

@@ -21,8 +21,8 @@ from textual.widgets import Footer, Static
 from tui.core.delivery import LogEntry
 from tui.core.exports import entry_to_curl
 from tui.ui.messages import ResendRequested
-from tui.ui.widgets.delivery_log import hint_text, outcome_text
 from tui.ui.widgets.preview import findings_text
+from tui.ui.widgets.verdicts import hint_text, outcome_text
 
 
 def _section(title: str) -> Text:

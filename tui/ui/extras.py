@@ -1,0 +1,112 @@
+"""Opening the screens written apart (tui.ui.screens.*) from the app, with what each needs.
+
+Each screen is imported only when asked for, so a screen that fails to import costs the user that
+one screen (with a message), never the app.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.widgets import Input, Select
+
+from tui.core.client import WebEngageClient
+from tui.core.request import Connection
+
+if TYPE_CHECKING:
+    from tui.ui.app import WebEngageDebuggerApp
+
+
+def client_factory(app: WebEngageDebuggerApp) -> Callable[[Connection], WebEngageClient]:
+    """What the screens send with: the app's transport and retry policy."""
+
+    def make(connection: Connection) -> WebEngageClient:
+        return WebEngageClient(connection, transport=app.transport, retry=app.retry)
+
+    return make
+
+
+def _typed_path(app: WebEngageDebuggerApp) -> Path | None:
+    value = app.query_one("#file-path", Input).value.strip()
+    return Path(value).expanduser() if value else None
+
+
+def _mapping(app: WebEngageDebuggerApp, module: Any) -> None:
+    raw, _ = app.composer.raw_event()
+    app.push_screen(module.MappingScreen(app.blueprint, app.preview, event=raw))
+
+
+def _diagnose(app: WebEngageDebuggerApp, module: Any) -> None:
+    def done(result: Any) -> None:
+        use = getattr(result, "use_data_centre", None)
+        if use is not None:
+            app.query_one("#data-centre", Select).value = use.value
+            app.notify(f"Data centre switched to {use.label}")
+
+    app.push_screen(module.DiagnoseScreen(app.connection, transport=app.transport), done)
+
+
+def _replay(app: WebEngageDebuggerApp, module: Any) -> None:
+    app.push_screen(
+        module.ReplayScreen(
+            app.connection, app.blueprint, client_factory(app), path=_typed_path(app)
+        )
+    )
+
+
+def _journeys(app: WebEngageDebuggerApp, module: Any) -> None:
+    app.push_screen(module.JourneysScreen(app.connection, app.blueprint, client_factory(app)))
+
+
+def _user_profile(app: WebEngageDebuggerApp, module: Any) -> None:
+    app.push_screen(module.UserProfileScreen(app.connection, app.blueprint, client_factory(app)))
+
+
+def _blueprint_picker(app: WebEngageDebuggerApp, module: Any) -> None:
+    def done(blueprint: Any) -> None:
+        if blueprint is not None:
+            app.use_blueprint(blueprint)
+
+    directories = [app.settings.blueprints_dir, module.bundled_blueprints_dir()]
+    app.push_screen(module.BlueprintPickerScreen(app.blueprint, directories=directories), done)
+
+
+OPENERS: dict[str, tuple[str, Callable[[WebEngageDebuggerApp, Any], None]]] = {
+    "mapping": ("tui.ui.screens.mapping", _mapping),
+    "diagnose": ("tui.ui.screens.diagnose", _diagnose),
+    "replay": ("tui.ui.screens.replay", _replay),
+    "journeys": ("tui.ui.screens.journeys", _journeys),
+    "user_profile": ("tui.ui.screens.user_profile", _user_profile),
+    "blueprint": ("tui.ui.screens.blueprint_picker", _blueprint_picker),
+}
+
+
+def open_extra(app: WebEngageDebuggerApp, name: str) -> None:
+    """Push screen `name`, or say why it cannot be opened."""
+    if name == "presentation":
+        toggle_presentation(app)
+        return
+    if name not in OPENERS:
+        app.notify(f"no screen called {name!r}", severity="warning")
+        return
+    module_name, opener = OPENERS[name]
+    try:
+        module = importlib.import_module(module_name)
+        opener(app, module)
+    except (ImportError, AttributeError, TypeError) as error:
+        app.notify(f"{name} is not available: {error}", severity="warning")
+
+
+def toggle_presentation(app: WebEngageDebuggerApp) -> None:
+    """High contrast, more air, and the credentials panel removed from the screen."""
+    try:
+        themes = importlib.import_module("tui.ui.themes")
+    except ImportError as error:
+        app.notify(f"presentation mode is not available: {error}", severity="warning")
+        return
+    enabled = not themes.is_presentation(app)
+    themes.set_presentation(app, enabled)
+    app.notify("Presentation mode " + ("on: credentials hidden" if enabled else "off"))

@@ -1,0 +1,40 @@
+"""How an outcome and its hint read on screen: one look for the log, the detail and the exports."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tui.core.delivery import LogEntry
+from tui.core.outcomes import Outcome
+
+OUTCOME_STYLE = {
+    Outcome.ACCEPTED: "bold green",
+    Outcome.RATE_LIMITED: "bold yellow",
+    Outcome.SERVER_ERROR: "bold yellow",
+}
+
+
+def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
+    if entry.outcome is not None:
+        return Text(entry.outcome.value, style=OUTCOME_STYLE.get(entry.outcome, "bold red"))
+    if interrupted:
+        return Text("interrupted", style="dim italic")
+    return Text("⋯ in flight", style="italic cyan")
+
+
+def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
+    """The highlighted entry's verdict and fix, in full."""
+    if entry.hint is None:
+        if interrupted:
+            return Text("Interrupted: the app stopped before this delivery finished.", style="dim")
+        return Text(f"Sending to {entry.host} (attempt {len(entry.attempts) + 1})…", style="italic")
+    ok = entry.outcome is Outcome.ACCEPTED
+    style = "bold green" if ok else OUTCOME_STYLE.get(entry.outcome or Outcome.NETWORK, "bold red")
+    return Text.assemble(
+        (entry.hint.title, style),
+        "\n",
+        entry.hint.detail,
+        "\n",
+        ("Fix: ", "bold"),
+        entry.hint.fix,
+    )
