@@ -129,6 +129,22 @@ async def test_cancel_stops_between_calls_and_logs_each_call(limited: Sandbox) -
     assert sum(len(c["body"]["events"]) for c in limited.accepted()) == 100
 
 
+async def test_cancel_does_not_wait_out_the_pacing(limited: Sandbox) -> None:
+    cancel = asyncio.Event()
+    async with WebEngageClient(connection_to(limited), retry=FAST) as client:
+        task = asyncio.create_task(
+            replay_bulk(
+                client, events(500), limits=PaceLimits(calls=2, window_s=30.0), cancel=cancel
+            )
+        )
+        while len(limited.accepted()) < 2:
+            await asyncio.sleep(0.01)
+        cancel.set()
+        report = await asyncio.wait_for(task, timeout=5)  # not the 30 s window
+    assert report.cancelled and report.calls == 2 and report.sent_items == 50
+    assert report.outcomes == {"accepted": 2}
+
+
 async def test_task_cancellation_propagates(limited: Sandbox) -> None:
     async with WebEngageClient(connection_to(limited), retry=FAST) as client:
         task = asyncio.create_task(

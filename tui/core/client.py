@@ -189,11 +189,17 @@ class WebEngageClient:
         return await self.run(entry, on_update=on_update)
 
     async def run(
-        self, entry: LogEntry, *, on_update: OnUpdate | None = None, pacer: Pacer | None = None
+        self,
+        entry: LogEntry,
+        *,
+        on_update: OnUpdate | None = None,
+        pacer: Pacer | None = None,
+        slot_taken: bool = False,
     ) -> LogEntry:
         """Deliver an entry made by `new_entry` (lets a caller record it before sending).
 
-        `pacer` overrides the client's own for this delivery (replay paces each endpoint apart).
+        `pacer` overrides the client's own for this delivery (replay paces each endpoint apart);
+        `slot_taken` says the caller already waited for the first attempt's slot (retries still wait).
         """
         notify = on_update or (lambda _entry: None)
         notify(entry)
@@ -219,7 +225,7 @@ class WebEngageClient:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         try:
-            last = await retrying(self._attempt, entry, notify, pacer or self.pacer)
+            last = await retrying(self._attempt, entry, notify, pacer or self.pacer, slot_taken)
         except asyncio.CancelledError:
             if entry.attempts and entry.attempts[-1].latency_ms is None:
                 entry.attempts[-1].error = "cancelled before a response"
@@ -252,8 +258,10 @@ class WebEngageClient:
         headers["Host"] = parts.netloc or self.connection.host
         return f"{self.connection.route_to.rstrip('/')}{path}", headers
 
-    async def _attempt(self, entry: LogEntry, notify: OnUpdate, pacer: Pacer | None) -> _Result:
-        if pacer is not None:
+    async def _attempt(
+        self, entry: LogEntry, notify: OnUpdate, pacer: Pacer | None, slot_taken: bool
+    ) -> _Result:
+        if pacer is not None and not (slot_taken and not entry.attempts):
             await pacer.wait()
         attempt = Attempt(number=len(entry.attempts) + 1, started_at=utc_now())
         entry.attempts.append(attempt)

@@ -161,6 +161,26 @@ async def replay_each(
     )
 
 
+async def _slot_or_cancel(pacer: Pacer, cancel: asyncio.Event | None) -> bool:
+    """Wait for a pacing slot; False (and no slot) if `cancel` is set first. A paced wait can be
+    a minute long: cancelling must not have to sit it out."""
+    if cancel is None:
+        await pacer.wait()
+        return True
+    if cancel.is_set():
+        return False
+    slot = asyncio.ensure_future(pacer.wait())
+    stop = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({slot, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        if not slot.done():
+            slot.cancel()
+            await asyncio.gather(slot, return_exceptions=True)
+    return slot.done() and not slot.cancelled() and slot.exception() is None
+
+
 async def _run(
     client: WebEngageClient,
     jobs: list[_Job],
@@ -191,9 +211,13 @@ async def _run(
                 return
             index = queue.get_nowait()
             job = jobs[index]
+            pacer = pacers.get(job.request.endpoint) or client.pacer
+            # The slot is taken before the entry exists: a cancel while waiting leaves no entry.
+            if pacer is not None and not await _slot_or_cancel(pacer, cancel):
+                return
             entry = client.new_entry(job.request, event_name=job.event_name, source=source)
             results[index] = entry
-            await client.run(entry, on_update=on_entry, pacer=pacers.get(job.request.endpoint))
+            await client.run(entry, on_update=on_entry, pacer=pacer, slot_taken=pacer is not None)
             report.sent_items += job.items
             if progress is not None:
                 progress(report.sent_items, total, entry)
