@@ -153,3 +153,17 @@ def test_corrupt_profiles_file_gives_a_clear_error(settings: AppSettings) -> Non
     settings.profiles_path.write_text("not = = toml")
     with pytest.raises(ProfileError, match=r"profiles\.toml: cannot read it"):
         load_profiles(settings)
+
+
+def test_empty_home_variable_means_the_platform_dirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", "")
+    settings = AppSettings()
+    assert settings.home is None
+    assert settings.config_dir.name == "webengage-debugger"
+
+
+def test_a_key_file_opened_up_is_made_private_again(settings: AppSettings) -> None:
+    save_profile(settings, Profile(name="a", api_key=SecretStr(KEY)), store_key=True)
+    settings.credentials_path.chmod(0o644)
+    load_profiles(settings)
+    assert stat.S_IMODE(settings.credentials_path.stat().st_mode) == 0o600

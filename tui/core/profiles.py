@@ -124,6 +124,15 @@ def _write_private(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _keep_private(path: Path) -> None:
+    """Someone made the key file readable by others (a copy, a restore): make it 0600 again."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:
+        pass
+
+
 def _profiles_doc(settings: AppSettings) -> dict[str, Any]:
     doc = _read_toml(settings.profiles_path)
     if not isinstance(doc.get("profiles", {}), dict):
@@ -135,6 +144,8 @@ def load_profiles(settings: AppSettings) -> dict[str, Profile]:
     """Every saved profile by name, with its key when one was stored."""
     doc = _profiles_doc(settings)
     keys = _read_toml(settings.credentials_path)
+    if keys:
+        _keep_private(settings.credentials_path)
     profiles: dict[str, Profile] = {}
     for name, raw in doc.get("profiles", {}).items():
         if not isinstance(raw, dict):

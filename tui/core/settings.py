@@ -41,6 +41,8 @@ class AppSettings(BaseSettings):
         if not isinstance(values, dict):
             return values
         home = values.get("home")
+        if isinstance(home, str) and not home.strip():
+            values["home"] = home = None  # an empty variable means "not set", not "here"
         dirs = _platform_dirs()
         if not values.get("config_dir"):
             values["config_dir"] = Path(home) / "config" if home else Path(dirs.user_config_dir)
