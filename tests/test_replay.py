@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from tui.core.client import RetryPolicy, WebEngageClient
 from tui.core.delivery import LogEntry
 from tui.core.outcomes import Outcome
-from tui.core.pacing import PaceLimits
+from tui.core.pacing import PaceLimits, Pacer
 from tui.core.replay import bulk_requests, replay_bulk, replay_each
 from tui.core.request import Connection, build_request
 from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox, SandboxConfig
@@ -156,3 +156,14 @@ async def test_task_cancellation_propagates(limited: Sandbox) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
     assert len(limited.accepted()) == 2
+
+
+async def test_client_deliver_bulk_uses_the_clients_pacer(limited: Sandbox) -> None:
+    connection = connection_to(limited)
+    pacer = Pacer(PaceLimits(calls=4, window_s=1.0))
+    async with WebEngageClient(connection, retry=FAST, pacer=pacer) as client:
+        entries = await client.deliver_bulk(events(60), source="bulk")
+    pacer.close()
+    assert [e.outcome for e in entries] == [Outcome.ACCEPTED] * 3
+    assert [len(e.request.body["events"]) for e in entries] == [25, 25, 10]
+    assert pacer.calls == 3

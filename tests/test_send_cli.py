@@ -229,3 +229,10 @@ def test_profile_credentials_are_used(sandbox: Sandbox) -> None:
     assert result.returncode == 0, result.stderr
     unknown = send(WORKED, "--profile", "nope", route_to=sandbox.url, in_process=True)
     assert unknown.returncode == 2 and "no profile named 'nope'" in unknown.stderr
+
+
+def test_identify_goes_to_users(sandbox: Sandbox) -> None:
+    result = send(FIXTURES / "identify.json", route_to=sandbox.url, in_process=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [stored] = sandbox.accepted()
+    assert stored["endpoint"] == "users"
