@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.validation import Function
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -47,6 +48,11 @@ def describe(blueprint: Blueprint) -> str:
         f"{blueprint.name}: {len(blueprint.event_names)} events ({renamed} renamed), "
         f"{len(blueprint.property_renames)} property renames, page → {blueprint.page_event_name}"
     )
+
+
+def _is_file(text: str) -> bool:
+    """Input validation while typing: the field turns red until the path names a file."""
+    return not text.strip() or Path(text.strip()).expanduser().is_file()
 
 
 class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
@@ -95,7 +101,12 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
             options += [Option(self._file_label(path), id=str(path)) for path in files]
             yield OptionList(*options, id="picker-list")
             yield Label("Or a path to a blueprint file (TOML):")
-            yield Input(placeholder="path/to/blueprint.toml", id="picker-path")
+            yield Input(
+                placeholder="path/to/blueprint.toml",
+                id="picker-path",
+                validators=[Function(_is_file, "no such file")],
+                validate_on=["changed", "submitted"],
+            )
             yield Static("", id="picker-error", classes="-empty")
             with Horizontal(id="picker-buttons"):
                 yield Button("Load", variant="primary", id="picker-load")

@@ -118,7 +118,12 @@ class JourneysScreen(Screen[None]):
             with Vertical(id="journeys-side"):
                 yield OptionList(
                     *[
-                        Option(f"{j.display_title()} ({len(j.steps)} steps)", id=j.name)
+                        Option(
+                            Text.assemble(
+                                (j.display_title(), "bold"), (f"\n{len(j.steps)} steps", "dim")
+                            ),
+                            id=j.name,
+                        )
                         for j in self.journeys
                     ],
                     id="journeys-list",
@@ -147,7 +152,7 @@ class JourneysScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_column("#", key="n", width=2)
         table.add_column("Step", key="step", width=19)
-        table.add_column("WebEngage gets", key="sends", width=16)
+        table.add_column("WebEngage gets", key="sends", width=15)
         table.add_column("Status", key="status", width=8)
         table.add_column("Detail", key="detail")
         self._show_journey()
@@ -253,8 +258,9 @@ class JourneysScreen(Screen[None]):
         style = STATUS_STYLE.get(result.status, "")
         table.update_cell(key, "status", Text(result.status, style=style))
         if result.event_name:
-            table.update_cell(key, "sends", result.event_name)
-        table.update_cell(key, "detail", self._detail(result))
+            users = result.entry is not None and result.entry.endpoint.value == "users"
+            table.update_cell(key, "sends", "user profile" if users else result.event_name)
+        table.update_cell(key, "detail", self._detail(result), update_width=True)
         if result.status not in ("pending", "running"):
             self.query_one(ProgressBar).update(progress=result.index + 1)
 

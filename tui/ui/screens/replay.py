@@ -327,6 +327,12 @@ class ReplayScreen(Screen[ReplayReport | None]):
             f" in {report.calls} calls ({outcomes}) · {report.rate_limited_attempts} × 429 · "
             f"{report.elapsed_s:.1f} s, {rate:.0f} events/s"
         )
+        failed = next(
+            (e for e in report.entries if e.outcome is not None and not e.outcome.ok), None
+        )
+        if failed is not None and failed.hint is not None:
+            text.append(f"\nFirst failure: {failed.hint.title}", style="red")
+            text.append(f"\nFix: {failed.hint.fix}", style="yellow")
         self.query_one("#replay-status", Static).update(text)
 
     def _status(self, message: str, style: str = "") -> None:
