@@ -106,6 +106,8 @@ class WebEngageClient:
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
+            # A local sandbox must not be sent through the user's HTTP(S)_PROXY.
+            trust_env=not connection.route_to,
         )
 
     async def __aenter__(self) -> WebEngageClient:
@@ -123,7 +125,7 @@ class WebEngageClient:
     def _scrub(self, text: str) -> str:
         """Never let the key into a message, whatever an exception chose to quote."""
         key = self.connection.api_key.get_secret_value()
-        if not key:
+        if len(key) < 8:  # no real key is this short, and scrubbing "ab" would mangle any body
             return text
         for form in {key, repr(key)[1:-1], repr(key.encode("utf-8", "replace"))[2:-1]}:
             text = text.replace(form, self.connection.redacted_key())
