@@ -26,8 +26,8 @@ from pathlib import Path
 WIDTH, HEIGHT = 120, 36
 POLL_S = 0.005
 TIMEOUT_S = 30.0
-# Text the TUI's first screen shows once it is painted: its footer's key for sending.
-OURS_MARKER = "Send"
+# Text the TUI's first screen shows once it is painted: the empty delivery log's line.
+OURS_MARKER = "Nothing sent yet"
 BARE_MARKER = "Bare Textual app ready"
 POSTING_MARKER = "Collection"
 POSTING_VENV = Path(tempfile.gettempdir()) / "posting-venv"

@@ -1,0 +1,209 @@
+"""The delivery log with 10,000 entries in history (PRODUCT.md §8): open, scroll, memory.
+
+Run: `python tests/benchmarks/bench_log.py [--entries 10000]`. Target: no visible stall (each step
+well under ~100 ms), peak memory under 200 MB.
+
+The history file is written by a child process first, so this process's peak RSS is the app's
+alone: opening the app on that history (headless, 160×48) until the log shows its rows, jumping to
+the end of the log and back, paging through it, and the peak resident memory afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tui.core.delivery import Attempt, LogEntry
+from tui.core.history import History
+from tui.core.outcomes import NetworkFailure, Outcome, hint_for
+from tui.core.request import Connection, build_request
+from tui.core.settings import AppSettings
+from tui.core.webengage import DataCentre, Endpoint
+
+OUTCOMES = [
+    (Outcome.ACCEPTED, 201, '{"response":{"status":"queued"}}'),
+    (Outcome.ACCEPTED, 201, '{"response":{"status":"queued"}}'),
+    (Outcome.AUTH, 401, '{"response":{"status":"error","message":"Unauthorized"}}'),
+    (Outcome.NOT_FOUND, 404, '{"response":{"status":"error","message":"Not found"}}'),
+    (Outcome.RATE_LIMITED, 429, '{"response":{"status":"error","message":"Too many"}}'),
+    (Outcome.SERVER_ERROR, 502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    (Outcome.NETWORK, None, None),
+]
+
+
+def make_entries(n: int) -> list[LogEntry]:
+    """`n` varied, realistic entries: every outcome, a body of a dozen attributes, hints."""
+    connection = Connection(data_centre=DataCentre.GLOBAL, license_code="~10a5cb78d")
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = []
+    for i in range(n):
+        outcome, status, body = OUTCOMES[i % len(OUTCOMES)]
+        event_data = {f"attribute_{k}": f"value {i}-{k}" for k in range(12)}
+        request = build_request(
+            connection,
+            Endpoint.EVENTS,
+            {"userId": f"user-{i}", "eventName": f"Event {i % 9}", "eventData": event_data},
+            request_id=f"{i:032x}",
+        )
+        failure = NetworkFailure.DNS if outcome is Outcome.NETWORK else None
+        created = base + timedelta(seconds=i)
+        entries.append(
+            LogEntry(
+                id=f"e{i:07d}",
+                request_id=f"{i:032x}",
+                created_at=created,
+                finished_at=created + timedelta(milliseconds=180),
+                event_name=f"Event {i % 9}",
+                data_centre="Global",
+                host=connection.host,
+                license_code=connection.license_code,
+                request=request,
+                attempts=[
+                    Attempt(
+                        number=1,
+                        started_at=created,
+                        latency_ms=150.0 + i % 50,
+                        status=status,
+                        network_failure=failure,
+                        error="DNS lookup failed" if failure else None,
+                    )
+                ],
+                outcome=outcome,
+                status=status,
+                hint=hint_for(
+                    outcome,
+                    host=connection.host,
+                    license_code=connection.license_code,
+                    status=status,
+                    network_failure=failure,
+                ),
+                response_body=body,
+            )
+        )
+    return entries
+
+
+def write_history(path: Path, n: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with History.open(path) as history:
+        history.write_many(make_entries(n))
+
+
+async def measure() -> list[tuple[str, float]]:
+    """Figures in seconds. A key's time runs from sending it to the first screen update computed
+    after the table's cursor moved (headless: computed, not written to a terminal)."""
+    from textual.widgets import DataTable
+
+    from tui.ui.app import HISTORY_LOAD, create_app
+
+    figures: list[tuple[str, float]] = []
+    displayed: list[float] = []
+    start = time.perf_counter()
+    app = create_app(AppSettings())
+    app_display = type(app)._display
+
+    def timed_display(self: Any, screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            displayed.append(time.perf_counter())
+        app_display(self, screen, renderable)
+
+    type(app)._display = timed_display  # type: ignore[method-assign]
+
+    async def until(condition: Callable[[], bool], what: str) -> float:
+        deadline = time.monotonic() + 60
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {what}")
+            await asyncio.sleep(0.0005)
+        return time.perf_counter()
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        table = app.query_one("#log-table", DataTable)
+        shown = await until(lambda: table.row_count >= HISTORY_LOAD, "the log's rows")
+        painted = await until(lambda: any(t > shown for t in displayed), "a screen update")
+        figures.append((f"open app until the log shows {table.row_count} rows", painted - start))
+        assert app.history is not None
+        figures.append((f"  (history holds {app.history.count():,} entries)", float("nan")))
+        table.focus()
+        await pilot.pause()
+
+        async def timed_key(key: str, row: int) -> float:
+            start = time.perf_counter()
+            press = asyncio.create_task(pilot.press(key))
+            moved = await until(lambda: table.cursor_row == row, f"{key} to reach row {row}")
+            painted = await until(lambda: any(t > moved for t in displayed), "a screen update")
+            await press
+            return painted - start
+
+        last = table.row_count - 1
+        figures.append(("jump to the top (ctrl+home)", await timed_key("ctrl+home", 0)))
+        figures.append(("jump to the end (ctrl+end)", await timed_key("ctrl+end", last)))
+        await pilot.press("ctrl+home")
+        await until(lambda: table.cursor_row == 0, "the top")
+        per_page: list[float] = []
+        while table.cursor_row < last and len(per_page) < 1000:
+            before = table.cursor_row
+            start = time.perf_counter()
+            press = asyncio.create_task(pilot.press("pagedown"))
+            moved = await until(lambda before=before: table.cursor_row != before, "pagedown")  # type: ignore[misc]
+            painted = await until(lambda moved=moved: any(t > moved for t in displayed), "paint")  # type: ignore[misc]
+            await press
+            per_page.append(painted - start)
+        figures.append(
+            (f"page down ({len(per_page)} pages): median per page", statistics.median(per_page))
+        )
+        figures.append(("                                 slowest page", max(per_page)))
+        start = time.perf_counter()
+        found = app.history.search("user-9999")
+        figures.append(
+            (f"search history on disk ({len(found)} found)", time.perf_counter() - start)
+        )
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--write-only", metavar="PATH", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.write_only:
+        write_history(Path(args.write_only), args.entries)
+        return 0
+
+    home = Path(tempfile.mkdtemp(prefix="wed-bench-log-"))
+    os.environ["WEBENGAGE_DEBUGGER_HOME"] = str(home)
+    path = AppSettings().history_path
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, __file__, "--entries", str(args.entries), "--write-only", str(path)],
+        check=True,
+    )
+    write_s = time.perf_counter() - start
+    figures = asyncio.run(measure())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"Delivery log with {args.entries:,} history entries (headless, 160x48)")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"  write the history (child process)           {write_s * 1000:8.1f} ms")
+    for label, seconds in figures:
+        shown = "" if seconds != seconds else f"{seconds * 1000:8.1f} ms"
+        print(f"  {label:44} {shown}")
+    print(f"  peak memory (max RSS of the app's process)  {peak_mb:8.1f} MB")
+    print(f"target: memory < 200 MB -> {'PASS' if peak_mb < 200 else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
