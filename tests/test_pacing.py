@@ -61,3 +61,16 @@ def test_webengage_limits_and_margin() -> None:
     assert PaceLimits(calls=500, window_s=60).margin == pytest.approx(1.2)
     assert PaceLimits(calls=4, window_s=1).margin == pytest.approx(0.1)
     assert "4 per 1s" in repr(Pacer(PaceLimits(calls=4, window_s=1)))
+
+
+def test_margin_grows_with_slow_round_trips_up_to_a_quarter_window() -> None:
+    pacer = Pacer(PaceLimits(calls=4, window_s=1.0))
+    pacer.observe(0.05)
+    assert pacer.margin_s == pytest.approx(0.1)
+    pacer.observe(0.18)
+    assert pacer.margin_s == pytest.approx(0.18)
+    pacer.observe(3.0)
+    assert pacer.margin_s == pytest.approx(0.25)
+    fixed = Pacer(PaceLimits(calls=4, window_s=1.0, margin_s=0.01))
+    fixed.observe(0.5)
+    assert fixed.margin_s == pytest.approx(0.01)

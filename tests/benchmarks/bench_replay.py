@@ -75,7 +75,7 @@ async def run(args: argparse.Namespace) -> int:
     endpoint = "/events" if args.each else "/bulk-events"
     print(f"replay of {args.events} events through {endpoint}: {calls} calls")
     print(
-        f"  limit: {args.limit} calls per {args.window:g} s (margin {limits.margin:.2f} s), concurrency {args.concurrency}"
+        f"  limit: {args.limit} calls per {args.window:g} s (pacing margin {limits.margin:.2f} s, {report.margin_s or 0:.2f} s in the end), concurrency {args.concurrency}"
     )
     print(
         f"  elapsed {elapsed:.2f} s; last call started at {span:.2f} s (best possible {ideal_span:.2f} s)"

@@ -283,6 +283,8 @@ class WebEngageClient:
             attempt.network_failure = failure
             entry.status = None
             result = _Result(outcome=Outcome.NETWORK, retryable=retryable, message=attempt.error)
+        if pacer is not None and attempt.status is not None and attempt.latency_ms is not None:
+            pacer.observe(attempt.latency_ms / 1000)
         notify(entry)
         return result
 

@@ -2,8 +2,12 @@
 
 WebEngage counts calls per account per minute (5,000 on /events and /users, 500 on the bulk
 endpoints). The Pacer asks pyrate-limiter for a slot before every attempt, retries included. Its
-window is a little longer than the server's (`margin_s`): a call is counted by the server when it
+window is a little longer than the server's (the margin): a call is counted by the server when it
 arrives, not when it leaves, and network jitter must not push two windows' worth into one.
+
+A call arrives somewhere between leaving and its response coming back, so two calls' arrival
+orders can differ by at most the slowest round trip: the margin grows to the slowest round trip
+observed (capped at a quarter of the window), which keeps a slow or loaded link 429-free too.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from tui.core.webengage import Endpoint
 
 MARGIN_SHARE = 0.02
 MARGIN_MIN_S = 0.1
+MARGIN_MAX_SHARE = 0.25
 
 
 class PaceLimits(BaseModel):
@@ -50,12 +55,23 @@ class Pacer:
 
     def __init__(self, limits: PaceLimits) -> None:
         self.limits = limits
-        window_ms = round((limits.window_s + limits.margin) * 1000)
-        self._bucket = InMemoryBucket([Rate(limits.calls, window_ms)])
+        self.margin_s = limits.margin
+        self._bucket = InMemoryBucket([self._rate()])
         # No leak thread: the bucket is trimmed here, from the caller's own task.
         self._limiter = Limiter(SingleBucketFactory(self._bucket, schedule_leak=False), buffer_ms=5)
         self.calls = 0
         self.waited_s = 0.0
+
+    def _rate(self) -> Rate:
+        return Rate(self.limits.calls, round((self.limits.window_s + self.margin_s) * 1000))
+
+    def observe(self, round_trip_s: float) -> None:
+        """A response came back after `round_trip_s`: widen the margin if jitter could exceed it."""
+        cap = self.limits.window_s * MARGIN_MAX_SHARE
+        wanted = min(round_trip_s, cap)
+        if self.limits.margin_s is None and wanted > self.margin_s:
+            self.margin_s = wanted
+            self._bucket.rates = [self._rate()]
 
     @classmethod
     def for_endpoint(cls, endpoint: Endpoint) -> Pacer:
@@ -78,4 +94,6 @@ class Pacer:
         self._limiter.close()
 
     def __repr__(self) -> str:
-        return f"Pacer({self.limits.calls} per {self.limits.window_s:g}s, margin {self.limits.margin:g}s)"
+        return (
+            f"Pacer({self.limits.calls} per {self.limits.window_s:g}s, margin {self.margin_s:g}s)"
+        )

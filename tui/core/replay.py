@@ -45,6 +45,7 @@ class ReplayReport(BaseModel):
     outcomes: dict[str, int] = Field(default_factory=dict)
     cancelled: bool = False
     elapsed_s: float = 0.0
+    margin_s: float | None = None  # the pacing margin in the end (it grows with slow round trips)
     entries: list[LogEntry] = Field(default_factory=list)
 
     @property
@@ -234,6 +235,8 @@ async def _run(
     finally:
         for pacer in pacers.values():
             pacer.close()
+        margins = [p.margin_s for p in (*pacers.values(), client.pacer) if p is not None]
+        report.margin_s = max(margins) if margins else None
         report.elapsed_s = time.perf_counter() - started
         report.entries = [e for e in results if e is not None]
         report.calls = len(report.entries)
