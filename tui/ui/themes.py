@@ -18,6 +18,8 @@ from typing import Any
 from textual.app import App
 from textual.theme import Theme
 
+from tui.core.request import Connection
+
 PRESENTATION_CLASS = "-presentation"
 PRESENTATION_THEME_NAME = "webengage-present"
 SECRET_CLASSES = ("credentials", "secret")
@@ -51,7 +53,7 @@ PRESENTATION_THEME = Theme(
 )
 
 PRESENTATION_CSS = """
-.-presentation .credentials, .-presentation .secret {
+.-presentation .credentials, .-presentation .secret, .-presentation #topbar {
     display: none;
 }
 App.-presentation Screen, Screen.-presentation {
@@ -100,3 +102,20 @@ def set_presentation(app: App[Any], enabled: bool, *, normal_theme: str = "textu
 
 def is_presentation(app: App[Any]) -> bool:
     return app.has_class(PRESENTATION_CLASS)
+
+
+HIDDEN = "‹hidden›"
+
+
+def conceal(text: str, connection: Connection, *, presenting: bool) -> str:
+    """In presentation mode, the license code and the (redacted) key become ‹hidden›.
+
+    The credentials panel disappears in presentation mode; text that names them (a URL, an
+    Authorization header, a verdict, a top bar) must not bring them back onto the projector.
+    """
+    if not presenting:
+        return text
+    for secret in (connection.redacted_key(), connection.license_code):
+        if secret and secret != "(no key)":
+            text = text.replace(secret, HIDDEN)
+    return text

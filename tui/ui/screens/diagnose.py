@@ -28,8 +28,7 @@ from textual.widgets import Button, Label, LoadingIndicator, Static
 from tui.core.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose
 from tui.core.request import Connection
 from tui.core.webengage import DataCentre
-from tui.ui.screens._render import conceal
-from tui.ui.themes import is_presentation
+from tui.ui.themes import conceal, is_presentation
 
 RESULT_STYLE = {
     ProbeResult.OK: "bold green",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -41,9 +42,11 @@ from tui.core.journeys import (
     bundled_journeys_dir,
     load_journeys,
     make_identity,
+    materialise,
     run_journey,
     summary_line,
 )
+from tui.core.preview import preview_event
 from tui.core.request import Connection
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
 
@@ -171,8 +174,9 @@ class JourneysScreen(Screen[None]):
         if journey.description:
             text.append(f"\n{journey.description}")
         description.update(text)
-        for index, step in enumerate(journey.steps):
-            sends = step.event or ("user profile" if step.type == "identify" else "page view")
+        for index, (step, sends) in enumerate(
+            zip(journey.steps, self._webengage_names(journey), strict=True)
+        ):
             table.add_row(
                 str(index + 1),
                 step.label(),
@@ -183,6 +187,19 @@ class JourneysScreen(Screen[None]):
             )
         progress = self.query_one(ProgressBar)
         progress.update(total=len(journey.steps), progress=0)
+
+    def _webengage_names(self, journey: Journey) -> list[str]:
+        """What each step becomes in WebEngage under the active blueprint (before any run)."""
+        identity = make_identity(DEFAULT_ID_PREFIX, run_id="preview")
+        events = materialise(journey, identity, start=datetime.now(UTC))
+        names = []
+        for event in events:
+            if event.get("type") == "identify":
+                names.append("user profile")
+                continue
+            preview = preview_event(event, self.connection, self.blueprint)
+            names.append(preview.event_name or "?")
+        return names
 
     @on(OptionList.OptionHighlighted, "#journeys-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

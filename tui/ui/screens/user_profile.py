@@ -25,8 +25,8 @@ from tui.core.preview import Preview, preview_event
 from tui.core.request import Connection
 from tui.core.signal import InputError, parse_json_object
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
-from tui.ui.screens._render import conceal, json_text
-from tui.ui.themes import is_presentation
+from tui.ui.screens._render import json_text
+from tui.ui.themes import conceal, is_presentation
 
 TEXT_FIELDS = (
     ("user_id", "User id (userId)", "wedbg-test-… (a test profile)"),
