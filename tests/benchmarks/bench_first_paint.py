@@ -96,6 +96,7 @@ def measure(tmux: Tmux, contender: Contender, env: dict[str, str], cwd: str) -> 
         deadline = time.monotonic() + 10
         while ready not in tmux.run("capture-pane", "-p", "-t", session):
             if time.monotonic() > deadline:
+                print(f"  ({contender.name}: the pane's shell never got ready)", file=sys.stderr)
                 return None
             time.sleep(POLL_S)
         start = time.perf_counter()
@@ -105,6 +106,11 @@ def measure(tmux: Tmux, contender: Contender, env: dict[str, str], cwd: str) -> 
             if contender.marker in tmux.run("capture-pane", "-p", "-t", session):
                 return (time.perf_counter() - start) * 1000
             time.sleep(POLL_S)
+        screen = tmux.run("capture-pane", "-p", "-t", session).strip()[-400:]
+        print(
+            f"  ({contender.name}: no {contender.marker!r} after {TIMEOUT_S:.0f} s; screen: {screen!r})",
+            file=sys.stderr,
+        )
         return None
     finally:
         tmux.run("kill-session", "-t", session)
@@ -173,6 +179,9 @@ def main() -> int:
         "COLORTERM": "truecolor",
     }
     tmux = Tmux()
+    # A session that lives for the whole run: otherwise the server exits with each trial's last
+    # session and the next trial can race its shutdown.
+    tmux.run("new-session", "-d", "-s", "keeper", "sh", "-c", "sleep 86400")
     try:
         for contender in contenders:  # one warm-up each: byte-compile, fill the page cache
             measure(tmux, contender, env, str(work))
@@ -188,7 +197,10 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"First paint in tmux {WIDTH}x{HEIGHT}, {args.runs} cold starts each, alternated")
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]},"
+        f" load average {os.getloadavg()[0]:.2f} at the end"
+    )
     print(posting_note)
     for contender in contenders:
         if not contender.times_ms:
