@@ -18,7 +18,7 @@ from tui.core.diagnose import Verdict
 from tui.core.outcomes import Outcome
 from tui.core.pacing import PaceLimits
 from tui.core.request import Connection
-from tui.core.sandbox import Sandbox
+from tui.core.sandbox import Fault, FaultKind, Sandbox
 from tui.core.webengage import DataCentre
 from tui.ui.screens.blueprint_picker import BlueprintPickerScreen
 from tui.ui.screens.diagnose import DiagnoseResult, DiagnoseScreen
@@ -320,3 +320,33 @@ def test_keys_are_never_in_a_connection_repr() -> None:
         license_code="abc", api_key=SecretStr("sbx-demo-key-7c1e4a90b3d2f58e6a4c")
     )
     assert "7c1e4a90" not in repr(connection)
+
+
+async def test_leaving_a_running_journey_still_logs_every_step(
+    sandbox: Sandbox, sandbox_connection: Connection, make_client: ClientFactory
+) -> None:
+    sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=0.1, times=6))
+    app = Host(lambda: JourneysScreen(sandbox_connection, default_blueprint(), make_client))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: bool(app.started))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: len(app.finished) == 6)
+        assert not isinstance(app.screen, JourneysScreen)
+    assert all(e.outcome is Outcome.ACCEPTED for e in app.finished)
+    assert len(sandbox.accepted()) == 6
+
+
+async def test_leaving_during_a_profile_send_still_logs_it(
+    sandbox: Sandbox, sandbox_connection: Connection, make_client: ClientFactory
+) -> None:
+    sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=0.3))
+    app = Host(lambda: UserProfileScreen(sandbox_connection, default_blueprint(), make_client))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#profile-user_id", Input).value = "wedbg-test-slow"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bool(app.started))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: bool(app.finished))
+    assert app.finished[0].outcome is Outcome.ACCEPTED
+    assert app.results == [None]

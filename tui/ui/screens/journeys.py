@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -61,7 +61,8 @@ STATUS_STYLE = {
 
 
 class JourneysScreen(Screen[None]):
-    """Pick a journey, run it, see every step's outcome. Escape goes back (a run keeps going)."""
+    """Pick a journey, run it, see every step's outcome. Escape goes back; a run keeps going
+    in the app's background and every step still reaches the delivery log."""
 
     DEFAULT_CSS = """
     JourneysScreen { layout: vertical; }
@@ -91,6 +92,13 @@ class JourneysScreen(Screen[None]):
         """A step of the run started or finished (posted by the worker, shown by the screen)."""
 
         result: StepResult
+
+    @dataclass
+    class RunFinished(Message):
+        """The run ended (every step done, or stopped): its results, empty if none started."""
+
+        results: list[StepResult]
+        identity: JourneyIdentity
 
     def __init__(
         self,
@@ -231,18 +239,26 @@ class JourneysScreen(Screen[None]):
                 style="bold",
             )
         )
-        self.run(self.selected, self.identity)
+        # The app owns the worker: leaving this screen does not cut a run off half-way, and
+        # every step still reaches the log.
+        self.app.run_worker(
+            self.run(self.selected, self.identity),
+            group="journey-run",
+            description=f"journey {self.selected.name}",
+            exit_on_error=False,
+        )
 
-    @work(exclusive=True, group="journey-run")
     async def run(self, journey: Journey, identity: JourneyIdentity) -> list[StepResult]:
-        """Deliver the steps; progress comes back as StepChanged, entries as Delivery* messages."""
-        reporter = DeliveryReporter(self)
+        """Deliver the steps; progress comes back as StepChanged / RunFinished, entries as the
+        app's Delivery* messages (posted to the app, so they arrive even after Escape)."""
+        reporter = DeliveryReporter(self.app)
 
         def on_step(result: StepResult) -> None:
             if result.entry is not None:
                 reporter.finished(result.entry)
             self.post_message(self.StepChanged(result))
 
+        results: list[StepResult] = []
         try:
             async with self.client_factory(self.connection) as client:
                 results = await run_journey(
@@ -255,17 +271,26 @@ class JourneysScreen(Screen[None]):
                     on_update=reporter,
                 )
         finally:
-            self.running = False
-            self.query_one("#journeys-run", Button).disabled = False
-        self.results = results
-        ok = all(r.ok for r in results)
+            self.post_message(self.RunFinished(results, identity))
+        return results
+
+    @on(RunFinished)
+    def _run_finished(self, message: RunFinished) -> None:
+        self.running = False
+        self.query_one("#journeys-run", Button).disabled = False
+        self.results = message.results
+        if not message.results:
+            self.query_one("#journeys-summary", Static).update(
+                Text("The run stopped before its first step.", style="bold red")
+            )
+            return
+        ok = all(r.ok for r in message.results)
         self.query_one("#journeys-summary", Static).update(
             Text(
-                f"{summary_line(results)} · user_id {identity.user_id}",
+                f"{summary_line(message.results)} · user_id {message.identity.user_id}",
                 style="bold green" if ok else "bold red",
             )
         )
-        return results
 
     @on(StepChanged)
     def _step_changed(self, message: StepChanged) -> None:

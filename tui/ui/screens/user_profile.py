@@ -8,13 +8,15 @@ opt-in flags, custom attributes as JSON, the same live preview and findings as t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
@@ -116,6 +118,12 @@ class UserProfileScreen(Screen[LogEntry | None]):
         Binding("escape", "close", "Back"),
         Binding("ctrl+s", "send", "Send", priority=True),
     ]
+
+    @dataclass
+    class Delivered(Message):
+        """The send finished (`entry`), or was interrupted before it had one (None)."""
+
+        entry: LogEntry | None
 
     def __init__(
         self,
@@ -256,12 +264,18 @@ class UserProfileScreen(Screen[LogEntry | None]):
         self.sending = True
         self.query_one("#profile-send", Button).disabled = True
         self._status(f"Sending to {self.connection.host}…", "bold")
-        self.deliver(self.preview, forced)
+        # The app owns the worker: Escape during a slow send does not cut the delivery off.
+        self.app.run_worker(
+            self.deliver(self.preview, forced),
+            group="profile-send",
+            description="user profile delivery",
+            exit_on_error=False,
+        )
 
-    @work(exclusive=True, group="profile-send")
     async def deliver(self, preview: Preview, forced: bool) -> LogEntry:
-        """Send in a worker; the app hears of it through the Delivery* messages."""
-        reporter = DeliveryReporter(self)
+        """Send; the app hears of it through the Delivery* messages, this screen via Delivered."""
+        reporter = DeliveryReporter(self.app)
+        entry: LogEntry | None = None
         try:
             async with self.client_factory(self.connection) as client:
                 entry = await client.deliver(
@@ -272,13 +286,20 @@ class UserProfileScreen(Screen[LogEntry | None]):
                     source="user profile",
                     on_update=reporter,
                 )
+            reporter.finished(entry)
+            return entry
         finally:
-            self.sending = False
-            self.query_one("#profile-send", Button).disabled = False
-        reporter.finished(entry)
-        self.last_entry = entry
-        self._show_outcome(entry)
-        return entry
+            self.post_message(self.Delivered(entry))
+
+    @on(Delivered)
+    def _delivered(self, message: Delivered) -> None:
+        self.sending = False
+        self.query_one("#profile-send", Button).disabled = False
+        if message.entry is None:
+            self._status("The delivery was interrupted.", "bold red")
+            return
+        self.last_entry = message.entry
+        self._show_outcome(message.entry)
 
     def _show_outcome(self, entry: LogEntry) -> None:
         hint = entry.hint
