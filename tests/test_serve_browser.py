@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -26,7 +27,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-pytestmark = pytest.mark.browser
+from tui.cli import main
+from tui.commands.serve import tui_command
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 # What the TUI's first screen always shows: its top bar (naming the sandbox, so `--sandbox` got
@@ -202,6 +204,7 @@ class CDP:
         return result.get("result", {}).get("value")
 
 
+@pytest.mark.browser
 async def test_served_tui_draws_its_screen_in_chromium(served: str) -> None:
     async with chromium_page() as page:
         await page.call("Page.enable")  # without it the injected script is not run
@@ -220,3 +223,27 @@ async def test_served_tui_draws_its_screen_in_chromium(served: str) -> None:
         rows = screen.splitlines()
         assert len(rows) >= 20
         assert max(len(row) for row in rows) >= 80
+
+
+# ---- the command's own answers, without a browser ----------------------------------------------
+
+
+def test_each_session_runs_this_interpreters_tui() -> None:
+    assert tui_command(sandbox=True) == f"{shlex.quote(sys.executable)} -m tui --sandbox"
+    assert tui_command(sandbox=False) == f"{shlex.quote(sys.executable)} -m tui"
+
+
+def test_a_port_in_use_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"serve: cannot listen on 127.0.0.1:{port}:" in err
+    assert "in use" in err.lower()
+
+
+def test_a_port_out_of_range_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "--port must be between 1 and 65535, not 70000" in capsys.readouterr().err

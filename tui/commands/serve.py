@@ -8,7 +8,9 @@ Binds to loopback by default: the TUI can hold a REST API key, so exposing it is
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import shlex
+import socket
 import sys
 
 DEFAULT_HOST = "127.0.0.1"
@@ -45,6 +47,32 @@ def serve_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cannot_bind(host: str, port: int) -> str | None:
+    """Why `host:port` can't be listened on, or None. Checked first so that a port in use is one
+    clear line, not textual-serve's banner followed by aiohttp's traceback-ish message."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"unknown host {host!r} ({error.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl+C. Exit 2 for a port out of range, 1 when the address can't be bound."""
     port: int = args.port
@@ -54,6 +82,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # `webengage-debugger --sandbox serve` and `serve --sandbox` both mean the sandbox.
     sandbox = bool(getattr(args, "serve_sandbox", False) or getattr(args, "sandbox", False))
+
+    problem = cannot_bind(host, port)
+    if problem is not None:
+        print(f"serve: cannot listen on {host}:{port}: {problem}", file=sys.stderr)
+        return 1
+    if not is_loopback(host):
+        print(
+            f"serve: warning: {host} is reachable from other machines, and the served TUI holds "
+            "your credentials; anyone who can open the page can send with them.",
+            file=sys.stderr,
+        )
 
     from textual_serve.server import Server  # imported late: the other commands don't need aiohttp
 
