@@ -9,7 +9,16 @@ from pathlib import Path
 
 from pydantic import SecretStr
 from rich.console import Console
-from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Input,
+    ProgressBar,
+    Select,
+    Static,
+    TextArea,
+)
 
 from tests.conftest import MakeSandbox, demo_connection
 from tui.core.blueprint import default_blueprint, load_blueprint
@@ -350,3 +359,18 @@ async def test_leaving_during_a_profile_send_still_logs_it(
         await wait_until(pilot, lambda: bool(app.finished))
     assert app.finished[0].outcome is Outcome.ACCEPTED
     assert app.results == [None]
+
+
+async def test_a_custom_attribute_named_like_a_profile_field_is_explained(
+    sandbox_connection: Connection, make_client: ClientFactory
+) -> None:
+    app = Host(lambda: UserProfileScreen(sandbox_connection, default_blueprint(), make_client))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, UserProfileScreen)
+        screen.query_one("#profile-user_id", Input).value = "wedbg-test-x"
+        screen.query_one("#profile-email", Input).value = "box@example.test"
+        screen.query_one("#profile-custom", TextArea).load_text('{"email": "json@example.test"}')
+        await pilot.pause()
+        assert screen.preview.request.body["email"] == "box@example.test"
+        assert "'email' is the profile field" in text_of(app, "#profile-findings")

@@ -8,6 +8,7 @@ opt-in flags, custom attributes as JSON, the same live preview and findings as t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -76,11 +77,23 @@ def identify_event(
     return event
 
 
-def findings_text(preview: Preview, extra: list[str]) -> Text:
+def shadowed_fields(custom: dict[str, Any], blueprint: Blueprint) -> list[str]:
+    """Custom attributes whose names the blueprint maps to profile fields (not `attributes`)."""
+    return [
+        f"custom attribute {name!r} is the profile field {blueprint.user_fields[name]!r}: it is "
+        "sent as that field (its own box wins when both are set), not under attributes"
+        for name in custom
+        if name in blueprint.user_fields
+    ]
+
+
+def findings_text(preview: Preview, extra: list[str], notes: Sequence[str] = ()) -> Text:
     """The findings, one a line, errors first; or a plain 'no findings'."""
     text = Text()
     for line in extra:
         text.append(f"error   {line}\n", style="bold red")
+    for line in notes:
+        text.append(f"note    {line}\n", style="yellow")
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for finding in sorted(preview.findings, key=lambda f: order[f.severity]):
         text.append(f"{finding.severity.value:<7} ", style=SEVERITY_STYLE[finding.severity])
@@ -141,6 +154,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
             {"type": "identify", "traits": {}}, connection, blueprint
         )
         self.custom_error: str | None = None
+        self.notes: list[str] = []
         self.last_entry: LogEntry | None = None
         self.sending = False
 
@@ -204,6 +218,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
             )
         except InputError as error:
             self.custom_error = str(error)
+        self.notes = shadowed_fields(custom, self.blueprint)
         return fields, opt_ins, custom
 
     def raw_event(self) -> dict[str, Any]:
@@ -224,7 +239,9 @@ class UserProfileScreen(Screen[LogEntry | None]):
         self.query_one("#profile-body-json", Static).update(json_text(request.body))
         extra = [self.custom_error] if self.custom_error else []
         self.query_one("#profile-custom-error", Static).update(self.custom_error or "")
-        self.query_one("#profile-findings", Static).update(findings_text(self.preview, extra))
+        self.query_one("#profile-findings", Static).update(
+            findings_text(self.preview, extra, self.notes)
+        )
         blocked = self.preview.has_errors or self.custom_error is not None
         self.query_one("#profile-force", Button).display = self.preview.has_errors
         self.query_one("#profile-send", Button).disabled = self.sending
