@@ -10,16 +10,24 @@ scaled down ten times), then prints:
   calls at the start of each window) divided by the time the replay took (target: at least 95 %).
   Calls/second over the whole run is also shown, but the first window's burst inflates it.
 
-`--each` replays one call per event on /events instead (against `limit` calls per window).
+`--each` replays one call per event on /events instead (against `limit` calls per window);
+`--process` runs the sandbox in its own process, so server and client do not share one interpreter
+(at thousands of calls a minute, a shared GIL, not pacing, is what limits the rate).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import socket
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from typing import Any
 
+import httpx
 from pydantic import SecretStr
 
 from tui.core.client import RetryPolicy, WebEngageClient
@@ -44,12 +52,54 @@ def events(count: int) -> list[dict[str, object]]:
     ]
 
 
+@contextlib.contextmanager
+def sandbox_process(limit: int, window: float) -> Iterator[str]:
+    """`webengage-debugger sandbox` in its own process: the client gets this process to itself."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "tui", "sandbox", "--port", str(port)]
+    command += [
+        "--rate-limit",
+        str(limit),
+        "--bulk-rate-limit",
+        str(limit),
+        "--window",
+        str(window),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/sandbox/health", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the sandbox process did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def stored_events(calls: list[dict[str, Any]]) -> int:
+    return sum(len(c["body"]["events"]) if "events" in c["body"] else 1 for c in calls)
+
+
 async def run(args: argparse.Namespace) -> int:
     config = SandboxConfig(rate_limit=args.limit, bulk_rate_limit=args.limit, window_s=args.window)
     items = events(args.events)
-    async with Sandbox(config) as sandbox:
+    with contextlib.ExitStack() as stack:
+        if args.process:
+            url = stack.enter_context(sandbox_process(args.limit, args.window))
+        else:
+            sandbox = stack.enter_context(Sandbox(config))
+            url = sandbox.url
         connection = Connection(
-            license_code=DEMO_LICENSE_CODE, api_key=SecretStr(DEMO_API_KEY), route_to=sandbox.url
+            license_code=DEMO_LICENSE_CODE, api_key=SecretStr(DEMO_API_KEY), route_to=url
         )
         limits = PaceLimits(calls=args.limit, window_s=args.window)
         started = time.perf_counter()
@@ -60,10 +110,10 @@ async def run(args: argparse.Namespace) -> int:
             extra = {"concurrency": args.concurrency} if args.concurrency else {}
             report = await replay(client, items, limits=limits, **extra)
         elapsed = time.perf_counter() - started
-        stored = sum(
-            len(call["body"]["events"]) if "events" in call["body"] else 1
-            for call in sandbox.accepted()
-        )
+        if args.process:
+            stored = stored_events(httpx.get(f"{url}/sandbox/events", timeout=30).json())
+        else:
+            stored = stored_events(sandbox.accepted())
 
     calls = report.calls
     first_attempts = sorted(e.attempts[0].started_at for e in report.entries if e.attempts)
@@ -73,7 +123,8 @@ async def run(args: argparse.Namespace) -> int:
     share = ideal_span / span if ideal_span > 0 and span > 0 else 1.0
     lost = args.events - stored
     endpoint = "/events" if args.each else "/bulk-events"
-    print(f"replay of {args.events} events through {endpoint}: {calls} calls")
+    where = "a separate process" if args.process else "a thread of this process"
+    print(f"replay of {args.events} events through {endpoint}: {calls} calls (sandbox in {where})")
     print(
         f"  limit: {args.limit} calls per {args.window:g} s (pacing margin {limits.margin:.2f} s, {report.margin_s or 0:.2f} s in the end), concurrency {args.concurrency}"
     )
@@ -98,6 +149,9 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=6.0, help="seconds")
     parser.add_argument("--concurrency", type=int, default=None, help="default: replay's own")
     parser.add_argument("--each", action="store_true", help="one call per event on /events")
+    parser.add_argument(
+        "--process", action="store_true", help="run the sandbox in its own process (not a thread)"
+    )
     args = parser.parse_args()
     if not args.each and args.events < BULK_ITEMS_MAX:
         parser.error(f"--events must be at least {BULK_ITEMS_MAX} for a bulk replay")
