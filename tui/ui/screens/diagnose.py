@@ -40,9 +40,9 @@ RESULT_STYLE = {
     ProbeResult.UNEXPECTED: "magenta",
 }
 RESULT_WORDS = {
-    ProbeResult.OK: "key and license code accepted",
+    ProbeResult.OK: "key + license code OK",
     ProbeResult.KEY_REJECTED: "key rejected",
-    ProbeResult.LICENSE_NOT_FOUND: "key known, license code not",
+    ProbeResult.LICENSE_NOT_FOUND: "key OK, license code unknown",
     ProbeResult.RATE_LIMITED: "rate limited",
     ProbeResult.SERVER_ERROR: "server error",
     ProbeResult.NETWORK: "unreachable",
@@ -59,13 +59,12 @@ class DiagnoseResult:
 
 
 def probe_table(probes: list[Probe]) -> Table:
-    """One row per probe: data centre, host, status, what the answer means, latency."""
+    """One row per probe: data centre, host, status and latency, what the answer means."""
     table = Table(expand=True, pad_edge=False, box=box.SIMPLE_HEAD)
     table.add_column("Data centre", min_width=11, no_wrap=True)
-    table.add_column("Host", ratio=3, overflow="fold")
-    table.add_column("Status", min_width=6, no_wrap=True, justify="right")
-    table.add_column("Answer", ratio=4, overflow="fold")
-    table.add_column("Time", min_width=7, no_wrap=True, justify="right")
+    table.add_column("Host", min_width=21, no_wrap=True)
+    table.add_column("Answer", min_width=11, no_wrap=True)
+    table.add_column("Meaning", ratio=1, overflow="fold")
     for probe in probes:
         style = RESULT_STYLE[probe.result]
         words = RESULT_WORDS[probe.result]
@@ -76,9 +75,9 @@ def probe_table(probes: list[Probe]) -> Table:
         table.add_row(
             Text(probe.label, style="bold" if probe.result is ProbeResult.OK else ""),
             probe.host,
-            str(probe.status) if probe.status is not None else "—",
+            (str(probe.status) if probe.status is not None else "—")
+            + (f" {probe.latency_ms:.0f} ms" if probe.latency_ms is not None else ""),
             Text(words, style=style),
-            f"{probe.latency_ms:.0f} ms" if probe.latency_ms is not None else "",
         )
     return table
 
@@ -110,10 +109,10 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     DiagnoseScreen #diagnose-title { text-style: bold; margin-bottom: 1; }
-    DiagnoseScreen #diagnose-scroll { height: auto; max-height: 30; }
+    DiagnoseScreen #diagnose-scroll { height: auto; max-height: 60vh; }
     DiagnoseScreen LoadingIndicator { height: 3; }
     DiagnoseScreen #diagnose-probes { height: auto; }
-    DiagnoseScreen #diagnose-verdict { height: auto; margin-top: 1; }
+    DiagnoseScreen #diagnose-verdict { height: auto; margin-bottom: 1; }
     DiagnoseScreen #diagnose-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     DiagnoseScreen #diagnose-buttons Button { margin-left: 2; }
     """
@@ -141,8 +140,8 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
             yield Label(self._title(), id="diagnose-title")
             with VerticalScroll(id="diagnose-scroll"):
                 yield LoadingIndicator()
-                yield Static("", id="diagnose-probes")
                 yield Static("", id="diagnose-verdict")
+                yield Static("", id="diagnose-probes")
             with Horizontal(id="diagnose-buttons"):
                 yield Button("Use data centre", variant="primary", id="diagnose-use")
                 yield Button("Run again", id="diagnose-rerun")

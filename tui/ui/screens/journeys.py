@@ -68,7 +68,7 @@ class JourneysScreen(Screen[None]):
     JourneysScreen { layout: vertical; }
     JourneysScreen #journeys-title { background: $panel; padding: 0 1; text-style: bold; }
     JourneysScreen #journeys-body { height: 1fr; }
-    JourneysScreen #journeys-side { width: 26; padding: 0 1 0 0; }
+    JourneysScreen #journeys-side { width: 22; padding: 0 1 0 0; }
     JourneysScreen #journeys-list { height: 1fr; }
     JourneysScreen #journeys-errors { color: $error; height: auto; max-height: 8; }
     JourneysScreen #journeys-main { width: 1fr; padding: 0 1; }
@@ -76,8 +76,8 @@ class JourneysScreen(Screen[None]):
     JourneysScreen #journeys-steps { height: 1fr; }
     JourneysScreen #journeys-controls { height: auto; margin-top: 1; }
     JourneysScreen #journeys-controls Label { padding: 1 1 0 0; }
-    JourneysScreen #journeys-prefix { width: 24; }
-    JourneysScreen #journeys-run { margin-left: 2; }
+    JourneysScreen #journeys-prefix { width: 22; }
+    JourneysScreen #journeys-run { margin-left: 1; min-width: 9; }
     JourneysScreen ProgressBar { margin: 1 0 0 0; }
     JourneysScreen #journeys-summary { height: auto; }
     """
@@ -144,9 +144,9 @@ class JourneysScreen(Screen[None]):
                 yield Static("", id="journeys-description")
                 yield DataTable(id="journeys-steps", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="journeys-controls"):
-                    yield Label("Test-user id prefix")
+                    yield Label("Test-user ids")
                     yield Input(self.id_prefix, id="journeys-prefix")
-                    yield Button("Run journey", variant="primary", id="journeys-run")
+                    yield Button("Run", variant="primary", id="journeys-run")
                 yield ProgressBar(total=1, show_eta=False, id="journeys-progress")
                 yield Static("", id="journeys-summary")
         yield Footer()

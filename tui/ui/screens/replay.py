@@ -65,7 +65,8 @@ class LoadedFile:
             f"{errors} with errors (held back unless included)" if errors else "no errors",
             style="bold red" if errors else "green",
         )
-        text.append(f" · {severities.get(Severity.WARNING, 0)} warnings", style="yellow")
+        warnings = severities.get(Severity.WARNING, 0)
+        text.append(f" · {warnings} warning{'s' if warnings != 1 else ''}", style="yellow")
         codes = Counter(
             (f.severity, f.code or f.message)
             for p in self.previews
@@ -84,15 +85,15 @@ class ReplayScreen(Screen[ReplayReport | None]):
     DEFAULT_CSS = """
     ReplayScreen { layout: vertical; }
     ReplayScreen #replay-title { background: $panel; padding: 0 1; text-style: bold; }
-    ReplayScreen #replay-main { height: 1fr; padding: 1 1 0 1; }
+    ReplayScreen #replay-main { height: 1fr; padding: 0 1; }
     ReplayScreen #replay-pick { height: auto; }
     ReplayScreen #replay-pick Input { width: 1fr; }
     ReplayScreen #replay-pick Button { margin-left: 1; }
     ReplayScreen #replay-error { color: $error; text-style: bold; height: auto; }
     ReplayScreen #replay-summary { height: auto; margin: 1 0; }
     ReplayScreen #replay-options { height: auto; }
-    ReplayScreen #replay-options Checkbox { margin-right: 2; }
-    ReplayScreen ProgressBar { margin: 1 0; }
+    ReplayScreen #replay-options Checkbox { margin-right: 3; }
+    ReplayScreen ProgressBar { margin: 1 0 0 0; }
     ReplayScreen #replay-status { height: auto; }
     ReplayScreen #replay-buttons { height: auto; margin-top: 1; }
     ReplayScreen #replay-buttons Button { margin-right: 2; }
@@ -157,8 +158,10 @@ class ReplayScreen(Screen[ReplayReport | None]):
             yield Static("", id="replay-error")
             yield Static("No file loaded.", id="replay-summary")
             with Horizontal(id="replay-options"):
-                yield Checkbox("Bulk endpoints (25 a call)", id="replay-bulk")
-                yield Checkbox("Include events with errors", id="replay-include-errors")
+                yield Checkbox("Bulk endpoints (25 a call)", id="replay-bulk", compact=True)
+                yield Checkbox(
+                    "Include events with errors", id="replay-include-errors", compact=True
+                )
             yield ProgressBar(total=1, show_eta=True, id="replay-progress")
             yield Static("", id="replay-status")
             with Horizontal(id="replay-buttons"):
@@ -230,7 +233,8 @@ class ReplayScreen(Screen[ReplayReport | None]):
         estimate = windows * (limits.window_s + limits.margin)
         self._status(
             f"Replay sends {len(previews)} events in {calls} call{'s' if calls != 1 else ''}, "
-            f"at most {limits.calls:,} calls per {limits.window_s:g} s: about {estimate:.0f} s.",
+            f"at most {limits.calls:,} calls per {limits.window_s:g} s: "
+            + (f"about {estimate:.0f} s." if estimate >= 1 else "under a second."),
         )
 
     def _error(self, message: str | None) -> None:
