@@ -20,7 +20,12 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (with `only`) one whose other subcommands are left unloaded.
+
+    Importing every command module would pull in aiohttp, httpx and pydantic models that one
+    command does not need: `only` keeps `webengage-debugger preview` quick to start.
+    """
     parser = argparse.ArgumentParser(
         prog="webengage-debugger",
         description="Send test events to WebEngage's REST API and find out why a delivery fails.",
@@ -32,14 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():
-        module = importlib.import_module(f"tui.commands.{name}")
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(sub_parser)
+        if only is None or name == only:
+            importlib.import_module(f"tui.commands.{name}").add_arguments(sub_parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    args = build_parser(chosen if chosen in SUBCOMMANDS else "").parse_args(argv)
     command = args.command or "tui"
     module = importlib.import_module(f"tui.commands.{command}")
     try:
