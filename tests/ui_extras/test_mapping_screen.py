@@ -128,3 +128,12 @@ async def test_presentation_mode_shows_no_credentials_on_the_mapping_view() -> N
             assert "kkkk" not in shown and "••••" not in shown
         set_presentation(app, False)
         assert not app.has_class(PRESENTATION_CLASS) and app.theme == "textual-dark"
+
+
+async def test_blueprint_tab_lists_the_property_renames() -> None:
+    app = Host(lambda: MappingScreen(default_blueprint(), None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        rules = rendered(app.screen.query_one("#blueprint-rules", Static))
+        assert "order_id" in rules and "orderId" in rules and "amount" in rules
+        assert "nulls dropped" in rules

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich import box
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -144,6 +144,27 @@ def blueprint_table(blueprint: Blueprint, current_event: str | None = None) -> T
     return table
 
 
+def rules_view(blueprint: Blueprint) -> RenderableType:
+    """The property renames and the eventData rules, under the event table."""
+    parts: list[RenderableType] = []
+    if blueprint.property_renames:
+        renames = Table(expand=True, pad_edge=False, box=box.SIMPLE_HEAD)
+        renames.add_column("Signal property", ratio=1, overflow="fold")
+        renames.add_column("WebEngage attribute", ratio=1, overflow="fold")
+        for source, target in blueprint.property_renames.items():
+            renames.add_row(source, Text(target, style="bold yellow"))
+        parts.append(renames)
+    rules = Text("properties → eventData: ", style="bold")
+    steps = [f"nested objects flattened with '{blueprint.flatten_separator}'", "renames above"]
+    if blueprint.rewrite_dates:
+        steps.append("ISO 8601 date-times rewritten as Date (yyyy-MM-ddTHH:mm:ss+0000)")
+    if blueprint.drop_nulls:
+        steps.append("nulls dropped")
+    rules.append("; ".join(steps) + ".")
+    parts.append(rules)
+    return Group(*parts)
+
+
 def trace_table(trace: list[FieldTrace], event: Any, body: Any) -> Table:
     """The field-by-field side-by-side: Signal field → WebEngage attribute, the change, and why."""
     table = Table(expand=True, show_lines=True, pad_edge=False, box=box.SIMPLE_HEAD)
@@ -246,6 +267,7 @@ class MappingScreen(Screen[None]):
                 yield Static(
                     blueprint_table(self.blueprint, self._signal_event_name()), id="blueprint-table"
                 )
+                yield Static(rules_view(self.blueprint), id="blueprint-rules")
         yield Footer()
 
     def _signal_event_name(self) -> str | None:
