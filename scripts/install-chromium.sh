@@ -28,5 +28,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends chromium
+# fonts-dejavu-core: xterm.js measures a monospace glyph to size the terminal; without recommends
+# it is still pulled in by fontconfig, named here so that never depends on an alternative.
+$sudo apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
 command -v chromium
