@@ -152,6 +152,9 @@ async def chromium_page() -> AsyncIterator[CDP]:
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--window-size=1280,800",
+            # The page asks fonts.googleapis.com for a font; offline or behind a firewall that
+            # request could hold up the page's onload. Nothing but loopback resolves.
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
             f"--user-data-dir={profile}",
