@@ -180,13 +180,16 @@ def _history(settings: AppSettings) -> tuple[Callable[[LogEntry], None], Callabl
 
 
 def _known_types(settings: AppSettings, license_code: str) -> dict[str, Any] | None:
+    """Attribute types fixed by earlier accepted deliveries, for the type-change warning."""
     try:
+        from tui.core.history import History
         from tui.core.typelock import TypeLock
 
         if not settings.history_path.exists():
             return None
-        return dict(TypeLock(settings.history_path).known_types(license_code))
-    except Exception:
+        with History.open(settings.history_path) as history:
+            return dict(TypeLock(history).known_types(license_code))
+    except Exception:  # no history yet, or an unreadable one: the warning is a nicety
         return None
 
 
