@@ -236,3 +236,18 @@ def test_identify_goes_to_users(sandbox: Sandbox) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     [stored] = sandbox.accepted()
     assert stored["endpoint"] == "users"
+
+
+def test_a_changed_attribute_type_is_warned_about(sandbox: Sandbox, tmp_path: Path) -> None:
+    first = tmp_path / "first.json"
+    first.write_text(
+        json.dumps({"user_id": "u1", "event": "Product Viewed", "properties": {"sku": 12}})
+    )
+    assert send(first, route_to=sandbox.url, in_process=True).returncode == 0
+    second = tmp_path / "second.json"
+    second.write_text(
+        json.dumps({"user_id": "u1", "event": "Product Viewed", "properties": {"sku": "A-12"}})
+    )
+    result = send(second, route_to=sandbox.url, in_process=True)
+    assert result.returncode == 0  # a warning, not an error
+    assert "warning" in result.stderr and "sku" in result.stderr
