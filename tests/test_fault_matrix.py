@@ -74,6 +74,14 @@ CASES = [
         attempts=RETRY.max_attempts,
     ),
     Case(
+        "server-error-empty-body",
+        Outcome.SERVER_ERROR,
+        ("server error (500)",),
+        fault=Fault(kind=FaultKind.SERVER_ERROR, status=500, empty_body=True, times=None),
+        status=500,
+        attempts=RETRY.max_attempts,
+    ),
+    Case(
         "rate-limited-no-retry-after",
         Outcome.RATE_LIMITED,
         ("rate limited (429)",),
@@ -165,6 +173,13 @@ CASES = [
         attempts=1,  # a TLS failure will not heal by retrying
     ),
 ]
+
+
+def test_the_matrix_covers_every_fault_kind() -> None:
+    """A fault kind added to the sandbox must get its row here."""
+    covered = {case.fault.kind for case in CASES if case.fault is not None}
+    assert covered == set(FaultKind)
+    assert {case.route for case in CASES} == {"sandbox", "dns", "refused", "tls"}
 
 
 @pytest.fixture(scope="module")
