@@ -122,6 +122,7 @@ class WebEngageDebuggerApp(App[None]):
         self.json_error: str | None = None
         self.mode = ""
         self.tab = "event"
+        self._preview_panel: PreviewPanel | None = None
 
     # ---- layout ----
 
@@ -211,10 +212,11 @@ class WebEngageDebuggerApp(App[None]):
 
     @on(EventEdited)
     def _on_event_edited(self, message: EventEdited) -> None:
-        found = self.query(PreviewPanel)
-        if not found:  # a late edit while the app shuts down
+        if self._preview_panel is None:
+            self._preview_panel = self.query_one(PreviewPanel)
+        panel = self._preview_panel
+        if not panel.is_attached:  # a late edit while the app shuts down
             return
-        panel = found.first()
         if message.raw is None:
             self.json_error = message.error
             panel.mark_stale(message.error or "invalid JSON")

@@ -49,11 +49,11 @@ def refusal(
         return "Missing " + "; ".join(missing) + ". F2 for credentials (F6 sends anyway)."
     errors = [f for f in preview.findings if f.severity is Severity.ERROR]
     if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more, listed under the preview)" if len(errors) > 1 else ""
+        paths = ", ".join(dict.fromkeys(f.path for f in errors))
+        plural = "s" if len(errors) > 1 else ""
         return (
-            f"{first.path}: {first.message}{more}. "
-            "Fix the errors, or F6 to send anyway and see how WebEngage reacts."
+            f"{len(errors)} error{plural} ({paths}), listed below. "
+            "Fix them, or F6 to send anyway and see how WebEngage reacts."
         )
     return None
 

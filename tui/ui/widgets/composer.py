@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tui.core.signal import InputError, parse_json_object, read_events
 from tui.ui.messages import EventEdited
+from tui.ui.widgets.json_area import JsonArea
 from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen
 
 CUSTOM_EVENT = "__custom__"
@@ -75,7 +76,7 @@ class ComposerPanel(Vertical):
             yield Label("timestamp", classes="field-label")
             yield Input(placeholder="blank = now (ISO 8601)", compact=True, id="timestamp")
         yield Label("properties (JSON)", id="properties-label", classes="section-label")
-        yield TextArea(
+        yield JsonArea(
             json.dumps(EXAMPLE_PROPERTIES, indent=2),
             language="json",
             show_line_numbers=True,
@@ -92,6 +93,7 @@ class ComposerPanel(Vertical):
 
     def on_mount(self) -> None:
         area = self.query_one("#properties", TextArea)
+        area.match_cursor_bracket = False  # it scans the document on every cursor move
         if self.app.is_headless:
             area.cursor_blink = False
         self.query_one("#custom-event").display = False
@@ -146,16 +148,17 @@ class ComposerPanel(Vertical):
         return raw, None
 
     def emit(self) -> None:
+        """Tell the app (straight to it, not bubbling: each hop is a turn of the event loop)."""
         raw, error = self.raw_event()
         status = self.query_one("#json-status", Static)
         if error is not None:
             message = describe_error(error)
             status.update(Text("✗ invalid JSON: " + message, style="bold red"))
-            self.post_message(EventEdited(None, message))
+            self.app.post_message(EventEdited(None, message))
         else:
             count = len(raw.get("properties", raw.get("traits", {}))) if raw else 0
             status.update(Text(f"✓ valid JSON · {count} properties", style="green"))
-            self.post_message(EventEdited(raw))
+            self.app.post_message(EventEdited(raw))
 
     def load_event(self, raw: Any, source: str) -> None:
         """Fill the fields from a Signal event read from a file (unknown fields are left out)."""
