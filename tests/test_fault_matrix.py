@@ -34,7 +34,7 @@ from tui.ui.widgets.delivery_log import DeliveryLog
 
 # Tiny but real backoff: retries happen, the suite stays fast.
 RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, jitter_s=0.0)
-TIMEOUT_S = 0.3
+TIMEOUT_S = 0.5  # long enough for a keystroke to be handled while a slow case is in flight
 BODY = {"userId": "fault-matrix-user", "eventName": "Fault Matrix", "eventData": {"step": 1}}
 
 
@@ -128,7 +128,7 @@ CASES = [
         "latency-within-timeout",
         Outcome.ACCEPTED,
         ("accepted",),
-        fault=Fault(kind=FaultKind.LATENCY, delay_s=0.5),
+        fault=Fault(kind=FaultKind.LATENCY, delay_s=1.0),
         attempts=1,
         timeout_s=5.0,
         accepted_events=1,

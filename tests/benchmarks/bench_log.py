@@ -195,7 +195,10 @@ def main() -> int:
     figures = asyncio.run(measure())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"Delivery log with {args.entries:,} history entries (headless, 160x48)")
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]},"
+        f" load {os.getloadavg()[0]:.2f}"
+    )
     print(f"  write the history (child process)           {write_s * 1000:8.1f} ms")
     for label, seconds in figures:
         shown = "" if seconds != seconds else f"{seconds * 1000:8.1f} ms"
