@@ -23,7 +23,7 @@ def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
 
 
 def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
-    """The highlighted entry's verdict and fix, in full."""
+    """The verdict, then the fix (what a compact log must not cut off), then why."""
     if entry.hint is None:
         if interrupted:
             return Text("Interrupted: the app stopped before this delivery finished.", style="dim")
@@ -33,8 +33,8 @@ def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
     return Text.assemble(
         (entry.hint.title, style),
         "\n",
-        entry.hint.detail,
-        "\n",
         ("Fix: ", "bold"),
         entry.hint.fix,
+        "\n",
+        (entry.hint.detail, "dim"),
     )
