@@ -157,12 +157,18 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
     def _hide(self, text: str) -> str:
         return conceal(text, self.connection, presenting=is_presentation(self.app))
 
+    def _attached(self) -> bool:
+        """False once the screen is being taken down (a late probe result must not crash the app)."""
+        return self.is_attached and bool(self.query(LoadingIndicator))
+
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._presentation_changed, init=False)
         self.action_rerun()
 
     def _presentation_changed(self) -> None:
         """Presentation mode toggled: redraw the texts that name the credentials."""
+        if not self._attached():
+            return
         self.query_one("#diagnose-title", Label).update(self._title())
         if self.diagnosis is not None:
             self.query_one("#diagnose-verdict", Static).update(
@@ -170,6 +176,8 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
             )
 
     def action_rerun(self) -> None:
+        if not self._attached():
+            return
         self.query_one(LoadingIndicator).display = True
         self.query_one("#diagnose-use", Button).display = False
         self.query_one("#diagnose-rerun", Button).disabled = True
@@ -191,6 +199,8 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
     def show(self, diagnosis: Diagnosis) -> None:
         """Fill in the probes table and the verdict (and offer the switch when it helps)."""
         self.diagnosis = diagnosis
+        if not self._attached():
+            return
         self.query_one(LoadingIndicator).display = False
         self.query_one("#diagnose-rerun", Button).disabled = False
         probes = self.query_one("#diagnose-probes", Static)

@@ -198,8 +198,13 @@ class UserProfileScreen(Screen[LogEntry | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", self.refresh_preview, init=False)
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         self.refresh_preview()
+
+    def _theme_changed(self) -> None:
+        """Presentation mode toggled: the request line conceals (or shows) the license code."""
+        if self.is_attached:
+            self.refresh_preview()
 
     def form_values(self) -> tuple[dict[str, str], dict[str, bool | None], dict[str, Any]]:
         """What the form holds: text fields, opt-in flags (None = not sent), custom attributes."""
