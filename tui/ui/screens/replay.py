@@ -119,6 +119,12 @@ class ReplayScreen(Screen[ReplayReport | None]):
         total: int
         entry: LogEntry
 
+    @dataclass
+    class Finished(Message):
+        """The run ended: its report, or None when it was cut off before one existed."""
+
+        report: ReplayReport | None
+
     def __init__(
         self,
         connection: Connection,
@@ -271,18 +277,26 @@ class ReplayScreen(Screen[ReplayReport | None]):
         note = f" ({held} with errors held back)" if held else ""
         self._status(f"Replaying {len(previews)} events{note}…", "bold")
         self._refresh_buttons()
-        self.replay(previews, bulk)
+        self.run_worker(
+            self.replay(previews, bulk),
+            group="replay-run",
+            exclusive=True,
+            description="replay",
+            exit_on_error=False,
+        )
 
-    @work(exclusive=True, group="replay-run")
-    async def replay(self, previews: list[Preview], bulk: bool) -> ReplayReport:
-        """The run itself: paced by tui.core.replay, progress and entries as messages."""
-        reporter = DeliveryReporter(self)
+    async def replay(self, previews: list[Preview], bulk: bool) -> ReplayReport | None:
+        """The run itself, paced by tui.core.replay; it reports only by messages (progress,
+        the app's Delivery* for every call, Finished at the end), so nothing here touches a
+        widget of a screen that may be gone."""
+        reporter = DeliveryReporter(self.app)
         source = f"replay of {self.loaded.path.name}" if self.loaded else "replay"
 
         def progress(done: int, total: int, entry: LogEntry) -> None:
             reporter.finished(entry)
             self.post_message(self.Advanced(done, total, entry))
 
+        report: ReplayReport | None = None
         try:
             async with self.client_factory(self.connection) as client:
                 if bulk:
@@ -306,11 +320,18 @@ class ReplayScreen(Screen[ReplayReport | None]):
                         source=source,
                     )
         finally:
-            self.running = False
-            self._refresh_buttons()
-        self.report = report
-        self._show_report(report)
+            self.post_message(self.Finished(report))
         return report
+
+    @on(Finished)
+    def _finished(self, message: Finished) -> None:
+        self.running = False
+        self._refresh_buttons()
+        if message.report is None:
+            self._status("The replay was interrupted.", "bold red")
+            return
+        self.report = message.report
+        self._show_report(message.report)
 
     @on(Advanced)
     def _advanced(self, message: Advanced) -> None:
