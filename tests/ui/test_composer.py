@@ -158,3 +158,31 @@ async def test_no_credentials_offers_the_sandbox() -> None:
         await pilot.press("f5")
         await pilot.pause()
         assert "license code" in str(app.query_one("#send-status").render())
+
+
+async def test_the_send_button_sends(make_app: MakeApp) -> None:
+    from tests.ui.helpers import entries
+    from tui.core.outcomes import Outcome
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.click("#send")
+        await wait_until(pilot, lambda: len(entries(app)) == 1 and entries(app)[0].finished)
+        assert entries(app)[0].outcome is Outcome.ACCEPTED
+
+
+async def test_the_file_picker_opens_when_no_path_is_typed(make_app: MakeApp) -> None:
+    from tui.ui.widgets.pickers import FilePickerScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilePickerScreen))
+        app.screen.query_one("#picker-path", Input).value = str(FIXTURES / "identify.json")
+        app.screen.query_one("#picker-path", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, FilePickerScreen))
+        await wait_until(
+            pilot, lambda: app.preview is not None and app.preview.request.url.endswith("/users")
+        )
+        assert app.query_one("#event-name", Select).value == "identify"

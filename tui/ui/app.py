@@ -196,16 +196,16 @@ class WebEngageDebuggerApp(App[None]):
         self._arrange(self.size.width)
 
     def _update_topbar(self) -> None:
+        """Where requests go, in one line: the sandbox badge first, so a narrow terminal keeps it."""
         conn = self.connection
-        text = Text.assemble(
-            (" webengage-debugger ", "bold reverse"),
-            "  ",
-            (conn.data_centre_label, "bold"),
-            f" · {conn.host} · license {conn.license_code or '(none)'} · key {conn.redacted_key()}",
-        )
+        text = Text.assemble((" webengage-debugger ", "bold reverse"), " ")
         if conn.route_to:
-            text.append("  ")
             text.append(" ⇄ SANDBOX ", style="bold black on yellow")
+            text.append(" ")
+        text.append(conn.data_centre_label, style="bold")
+        text.append(
+            f" · {conn.host} · license {conn.license_code or '(none)'} · key {conn.redacted_key()}"
+        )
         self.query_one("#topbar", Static).update(text)
 
     # ---- preview ----

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tui.core.signal import InputError, parse_json_object, read_events
-from tui.ui.messages import EventEdited
+from tui.ui.messages import EventEdited, SendRequested
 from tui.ui.widgets.json_area import JsonArea
 from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen
 
@@ -40,6 +40,11 @@ EXAMPLE_PROPERTIES: dict[str, Any] = {
 """The integration spec's worked example: what a new user sees first."""
 
 
+def with_identify(names: list[str]) -> list[str]:
+    """The blueprint's events, plus `identify` (a Signal type, sent to /users) when not listed."""
+    return names if "identify" in names else [*names, "identify"]
+
+
 def describe_error(error: InputError) -> str:
     """`line 3, column 5: Expecting ','` (the source name adds nothing inside the editor)."""
     if error.line is not None:
@@ -55,7 +60,7 @@ class ComposerPanel(Vertical):
 
     def __init__(self, event_names: list[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._event_names = event_names
+        self._event_names = with_identify(event_names)
         self.source = "composer"
 
     def compose(self) -> ComposeResult:
@@ -90,6 +95,9 @@ class ComposerPanel(Vertical):
                 placeholder="path to a .json / .ndjson event file", compact=True, id="file-path"
             )
             yield Button("Load", compact=True, id="load-file", tooltip="Load events (ctrl+l)")
+        with Horizontal(classes="row", id="send-row"):
+            yield Button("Send  F5", compact=True, id="send", variant="success")
+            yield Button("Send anyway  F6", compact=True, id="send-anyway", variant="warning")
 
     def on_mount(self) -> None:
         area = self.query_one("#properties", TextArea)
@@ -101,6 +109,7 @@ class ComposerPanel(Vertical):
 
     def set_event_names(self, names: list[str]) -> None:
         """Another blueprint: its events in the picker, the current choice kept when it exists."""
+        names = with_identify(names)
         select = self.query_one("#event-name", Select)
         current = select.value
         self._event_names = names
@@ -220,6 +229,11 @@ class ComposerPanel(Vertical):
     def _on_load(self, event: Button.Pressed | Input.Submitted) -> None:
         event.stop()
         self.load_file()
+
+    @on(Button.Pressed, "#send, #send-anyway")
+    def _on_send(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(SendRequested(forced=event.button.id == "send-anyway"))
 
     # ---- files ----
 
