@@ -199,7 +199,7 @@ async def test_journey_runs_to_the_end_with_every_step_accepted(
         screen = app.screen
         assert isinstance(screen, JourneysScreen)
         assert screen.selected is not None and screen.selected.name == "first-purchase"
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: len(screen.results) == 6)
         await pilot.pause()
         keep_screenshot(app, "journeys")
@@ -224,7 +224,7 @@ async def test_journey_refuses_an_empty_prefix(
     app = Host(lambda: JourneysScreen(sandbox_connection, default_blueprint(), make_client))
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#journeys-prefix", Input).value = "  "
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+g")
         await pilot.pause()
         assert "prefix is empty" in text_of(app, "#journeys-summary")
     assert sandbox.accepted() == []
@@ -266,7 +266,7 @@ async def test_replay_reaches_the_end_with_no_429s(
         summary = text_of(app, "#replay-summary")
         assert "41 events" in summary and "1 with errors" in summary
         screen.query_one("#replay-bulk", Checkbox).value = False
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: screen.report is not None)
         await pilot.pause()
         keep_screenshot(app, "replay")
@@ -297,7 +297,7 @@ async def test_replay_bulk_and_cancel(
         assert isinstance(screen, ReplayScreen)
         await wait_until(pilot, lambda: screen.loaded is not None)
         assert screen.query_one("#replay-bulk", Checkbox).value is True
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: len(app.finished) >= 1)
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen.report is not None)
@@ -337,7 +337,7 @@ async def test_leaving_a_running_journey_still_logs_every_step(
     sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=0.1, times=6))
     app = Host(lambda: JourneysScreen(sandbox_connection, default_blueprint(), make_client))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: bool(app.started))
         await pilot.press("escape")
         await wait_until(pilot, lambda: len(app.finished) == 6)

@@ -84,7 +84,10 @@ class JourneysScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
-        Binding("ctrl+r", "run", "Run journey", priority=True),
+        # The app's own F5 / Ctrl+R send the composer's event (priority bindings): this key is
+        # one the app leaves alone; F5 works here too once the app yields it on pushed screens.
+        Binding("ctrl+g", "run", "Run journey", priority=True),
+        Binding("f5", "run", "Run journey", show=False, priority=True),
     ]
 
     @dataclass

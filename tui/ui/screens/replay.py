@@ -101,7 +101,10 @@ class ReplayScreen(Screen[ReplayReport | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_or_close", "Cancel / Back"),
-        Binding("ctrl+r", "start", "Replay", priority=True),
+        # The app's own F5 / Ctrl+R send the composer's event (priority bindings): this key is
+        # one the app leaves alone; F5 works here too once the app yields it on pushed screens.
+        Binding("ctrl+g", "start", "Replay", priority=True),
+        Binding("f5", "start", "Replay", show=False, priority=True),
     ]
 
     @dataclass

@@ -129,7 +129,10 @@ class UserProfileScreen(Screen[LogEntry | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
+        # The app's own F5 / Ctrl+R send the composer's event (priority bindings): this key is
+        # one the app leaves alone; F5 works here too once the app yields it on pushed screens.
         Binding("ctrl+s", "send", "Send", priority=True),
+        Binding("f5", "send", "Send", show=False, priority=True),
     ]
 
     @dataclass
