@@ -100,7 +100,7 @@ async def test_loading_a_file_with_several_events_lets_you_pick_one(make_app: Ma
         assert app.query_one("#anonymous-id", Input).value == "anon-5f2c9e"
         assert app.query_one("#user-id", Input).value == ""
         assert '"eventName": "Product Viewed"' in body_text(app)
-        assert app.query_one("#composer-panel").source.startswith("several.ndjson")
+        assert app.composer.source.startswith("several.ndjson")
 
 
 async def test_loading_a_single_event_file(make_app: MakeApp) -> None:

@@ -180,3 +180,22 @@ async def test_key_field_is_an_input(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(200, 50)):
         assert app.query_one("#api-key", Input).password
+
+
+async def test_the_entry_is_logged_and_recorded_while_in_flight(
+    make_app: MakeApp, sandbox: Sandbox
+) -> None:
+    sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=1.0))
+    settings = AppSettings()
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: len(entries(app)) == 1)
+        (entry,) = entries(app)
+        table = app.query_one(DeliveryLog).table
+        assert "in flight" in str(table.get_row(entry.id)[4])
+        with History.open(settings.history_path) as history:
+            stored = history.get(entry.id)
+        assert stored is not None and stored.outcome is None
+        await wait_until(pilot, lambda: entries(app)[0].finished)
+        assert str(table.get_row(entry.id)[4]) == "accepted"

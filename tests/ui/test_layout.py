@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -78,7 +79,7 @@ async def test_no_binding_needs_a_tmux_or_zellij_key(make_app: MakeApp) -> None:
         keys = {
             key.strip()
             for binding in app.BINDINGS
-            for key in (binding.key if hasattr(binding, "key") else binding[0]).split(",")
+            for key in (binding.key if isinstance(binding, Binding) else binding[0]).split(",")
         }
         keys |= set(app.COMMAND_PALETTE_BINDING.split(","))
         assert not keys & RESERVED
