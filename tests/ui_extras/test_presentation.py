@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.screen import Screen
 
+from tests.conftest import demo_connection
 from tui.core.blueprint import default_blueprint
 from tui.core.client import WebEngageClient
 from tui.core.request import Connection
@@ -75,3 +76,20 @@ async def test_presentation_hides_credentials_in_the_diagnosis(
         set_presentation(app, False)
         await pilot.pause()
         assert DEMO_LICENSE_CODE in app.export_screenshot()
+
+
+async def test_presentation_hides_the_license_code_in_journey_hints(
+    sandbox: Sandbox, make_client: ClientFactory
+) -> None:
+    wrong = demo_connection(sandbox, license_code="not~mine")
+    app = Host(lambda: JourneysScreen(wrong, default_blueprint(), make_client))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, JourneysScreen)
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: bool(screen.results))
+        await pilot.pause()
+        assert "not~mine" in app.export_screenshot()
+        set_presentation(app, True)
+        await pilot.pause()
+        assert "not~mine" not in app.export_screenshot()

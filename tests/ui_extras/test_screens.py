@@ -374,3 +374,25 @@ async def test_a_custom_attribute_named_like_a_profile_field_is_explained(
         await pilot.pause()
         assert screen.preview.request.body["email"] == "box@example.test"
         assert "'email' is the profile field" in text_of(app, "#profile-findings")
+
+
+async def test_a_failed_journey_step_shows_its_hint_and_fix(
+    sandbox: Sandbox, make_client: ClientFactory
+) -> None:
+    wrong = demo_connection(sandbox, license_code="not~mine")
+    app = Host(lambda: JourneysScreen(wrong, default_blueprint(), make_client))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, JourneysScreen)
+        assert "Signal event" in text_of(app, "#journeys-step-detail")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: len(screen.results) == 6)
+        await pilot.pause()
+        keep_screenshot(app, "journeys-failed")
+        detail = text_of(app, "#journeys-step-detail")
+        assert "Not found (404)" in detail and "Fix:" in detail
+        table = screen.query_one(DataTable)
+        assert str(table.get_cell("0", "status")) == "failed"
+        assert str(table.get_cell("5", "status")) == "skipped"
+        assert "0/6 steps accepted" in text_of(app, "#journeys-summary")
+    assert sandbox.accepted() == []

@@ -66,7 +66,8 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
     }
     BlueprintPickerScreen #picker-title { text-style: bold; }
     BlueprintPickerScreen #picker-current { color: $text-muted; margin-bottom: 1; }
-    BlueprintPickerScreen OptionList { height: auto; max-height: 10; margin-bottom: 1; }
+    BlueprintPickerScreen OptionList { height: auto; max-height: 10; }
+    BlueprintPickerScreen #picker-about { height: auto; color: $text-muted; margin-bottom: 1; }
     BlueprintPickerScreen #picker-error { color: $error; text-style: bold; height: auto; }
     BlueprintPickerScreen #picker-error.-empty { display: none; }
     BlueprintPickerScreen #picker-buttons { height: auto; margin-top: 1; align-horizontal: right; }
@@ -100,6 +101,7 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
             options = [Option(Text("Default (built-in)", style="bold"), id=DEFAULT_OPTION)]
             options += [Option(self._file_label(path), id=str(path)) for path in files]
             yield OptionList(*options, id="picker-list")
+            yield Static("", id="picker-about")
             yield Label("Or a path to a blueprint file (TOML):")
             yield Input(
                 placeholder="path/to/blueprint.toml",
@@ -147,6 +149,20 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
         blueprint = self.load(choice)
         if blueprint is not None:
             self.dismiss(blueprint)
+
+    @on(OptionList.OptionHighlighted, "#picker-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Say what the highlighted blueprint does (or what is wrong with it) before loading."""
+        choice = event.option.id or ""
+        about = self.query_one("#picker-about", Static)
+        try:
+            blueprint = (
+                default_blueprint() if choice == DEFAULT_OPTION else load_blueprint(Path(choice))
+            )
+        except BlueprintError as error:
+            about.update(Text(f"✗ {error.problem}", style="red"))
+            return
+        about.update(describe(blueprint))
 
     @on(OptionList.OptionSelected, "#picker-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:

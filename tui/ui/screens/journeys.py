@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -34,6 +34,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from tui.core.blueprint import Blueprint
+from tui.core.findings import Severity
 from tui.core.journeys import (
     DEFAULT_ID_PREFIX,
     Journey,
@@ -49,6 +50,8 @@ from tui.core.journeys import (
 from tui.core.preview import preview_event
 from tui.core.request import Connection
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+from tui.ui.screens._render import json_text
+from tui.ui.themes import conceal, is_presentation
 
 STATUS_STYLE = {
     "pending": "dim",
@@ -73,7 +76,8 @@ class JourneysScreen(Screen[None]):
     JourneysScreen #journeys-errors { color: $error; height: auto; max-height: 8; }
     JourneysScreen #journeys-main { width: 1fr; padding: 0 1; }
     JourneysScreen #journeys-description { height: auto; margin-bottom: 1; }
-    JourneysScreen #journeys-steps { height: 1fr; }
+    JourneysScreen #journeys-steps { height: auto; max-height: 12; }
+    JourneysScreen #journeys-step-scroll { height: 1fr; border-top: hkey $panel; }
     JourneysScreen #journeys-controls { height: auto; margin-top: 1; }
     JourneysScreen #journeys-controls Label { padding: 1 1 0 0; }
     JourneysScreen #journeys-prefix { width: 22; }
@@ -123,7 +127,10 @@ class JourneysScreen(Screen[None]):
         self.id_prefix = id_prefix
         self.selected: Journey | None = self.journeys[0] if self.journeys else None
         self.results: list[StepResult] = []
+        self.latest: dict[int, StepResult] = {}
+        self.planned: list[dict[str, Any]] = []
         self.identity: JourneyIdentity | None = None
+        self.finished: JourneysScreen.RunFinished | None = None
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -146,6 +153,8 @@ class JourneysScreen(Screen[None]):
             with Vertical(id="journeys-main"):
                 yield Static("", id="journeys-description")
                 yield DataTable(id="journeys-steps", cursor_type="row", zebra_stripes=True)
+                with VerticalScroll(id="journeys-step-scroll"):
+                    yield Static("", id="journeys-step-detail")
                 with Horizontal(id="journeys-controls"):
                     yield Label("Test-user ids")
                     yield Input(self.id_prefix, id="journeys-prefix")
@@ -170,6 +179,15 @@ class JourneysScreen(Screen[None]):
         table.add_column("Status", key="status", width=8)
         table.add_column("Detail", key="detail")
         self._show_journey()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self) -> None:
+        """Presentation mode toggled: redraw the texts that may name the license code."""
+        if not self.is_attached:
+            return
+        self._show_step(self.query_one(DataTable).cursor_row)
+        if self.finished is not None:
+            self._run_finished(self.finished)
 
     def _show_journey(self) -> None:
         table = self.query_one(DataTable)
@@ -203,6 +221,8 @@ class JourneysScreen(Screen[None]):
         """What each step becomes in WebEngage under the active blueprint (before any run)."""
         identity = make_identity(DEFAULT_ID_PREFIX, run_id="preview")
         events = materialise(journey, identity, start=datetime.now(UTC))
+        self.planned = events
+        self.latest = {}
         names = []
         for event in events:
             if event.get("type") == "identify":
@@ -279,6 +299,7 @@ class JourneysScreen(Screen[None]):
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
+        self.finished = message
         self.running = False
         self.query_one("#journeys-run", Button).disabled = False
         self.results = message.results
@@ -290,7 +311,7 @@ class JourneysScreen(Screen[None]):
         ok = all(r.ok for r in message.results)
         self.query_one("#journeys-summary", Static).update(
             Text(
-                f"{summary_line(message.results)} · user_id {message.identity.user_id}",
+                self._hide(f"{summary_line(message.results)} · user_id {message.identity.user_id}"),
                 style="bold green" if ok else "bold red",
             )
         )
@@ -308,16 +329,54 @@ class JourneysScreen(Screen[None]):
         table.update_cell(key, "detail", self._detail(result), update_width=True)
         if result.status not in ("pending", "running"):
             self.query_one(ProgressBar).update(progress=result.index + 1)
+        self.latest[result.index] = result
+        if table.cursor_row == result.index or result.status in ("failed", "refused"):
+            if table.cursor_row != result.index:
+                table.move_cursor(row=result.index)
+            self._show_step(result.index)
+
+    @on(DataTable.RowHighlighted, "#journeys-steps")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_step(event.cursor_row)
+
+    def _hide(self, text: str) -> str:
+        return conceal(text, self.connection, presenting=is_presentation(self.app))
+
+    def _show_step(self, index: int) -> None:
+        """The highlighted step: its outcome and hint (a failure's fix first), then its event."""
+        detail = self.query_one("#journeys-step-detail", Static)
+        result = self.latest.get(index)
+        text = Text()
+        if result is not None and result.entry is not None and result.entry.hint is not None:
+            hint = result.entry.hint
+            style = "bold green" if result.ok else "bold red"
+            text.append(f"{self._hide(hint.title)}\n", style=style)
+            if not result.ok:
+                text.append(f"Fix: {self._hide(hint.fix)}\n", style="yellow")
+        elif result is not None and result.status == "refused":
+            text.append("Not sent: the preview has errors.\n", style="bold red")
+            for finding in result.findings:
+                if finding.severity is Severity.ERROR:
+                    text.append(f"{finding.path}: {finding.message}\n", style="red")
+                    text.append(f"Fix: {finding.fix}\n", style="yellow")
+        event = result.event if result is not None else None
+        if event is None and 0 <= index < len(self.planned):
+            event = self.planned[index]
+            text.append("Signal event (ids are made up afresh for each run):\n", style="dim")
+        elif event is not None:
+            text.append("Signal event sent:\n", style="dim")
+        if event is not None:
+            text.append_text(json_text(event))
+        detail.update(text)
 
     @staticmethod
     def _detail(result: StepResult) -> str:
         entry = result.entry
         if entry is not None and entry.outcome is not None:
             latency = f" · {entry.latency_ms:.0f} ms" if entry.latency_ms is not None else ""
-            status = f" {entry.status}" if entry.status is not None else ""
-            note = f" · {result.note}" if result.note else ""
-            return f"/{entry.endpoint.value}{status}{latency}{note}"
-        return result.note
+            status = f" {entry.status}" if entry.status is not None else f" {entry.outcome.value}"
+            return f"/{entry.endpoint.value}{status}{latency}"
+        return {"refused": "not sent: errors", "skipped": "not sent"}.get(result.status, "")
 
     def action_close(self) -> None:
         self.dismiss(None)
