@@ -34,6 +34,7 @@ from tui.ui.screens.diagnose import DiagnoseResult, DiagnoseScreen
 from tui.ui.screens.journeys import JourneysScreen
 from tui.ui.screens.replay import ReplayScreen
 from tui.ui.screens.user_profile import UserProfileScreen
+from tui.ui.themes import set_presentation
 
 from .conftest import Host, keep_screenshot, wait_until
 
@@ -396,3 +397,25 @@ async def test_a_failed_journey_step_shows_its_hint_and_fix(
         assert str(table.get_cell("5", "status")) == "skipped"
         assert "0/6 steps accepted" in text_of(app, "#journeys-summary")
     assert sandbox.accepted() == []
+
+
+async def test_replay_to_a_wrong_license_code_shows_the_first_failure(
+    tmp_path: Path, sandbox: Sandbox, make_client: ClientFactory
+) -> None:
+    wrong = demo_connection(sandbox, license_code="not~mine")
+    path = _events_file(tmp_path, 3)
+    app = Host(lambda: ReplayScreen(wrong, default_blueprint(), make_client, path=path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_until(pilot, lambda: screen.loaded is not None)
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: screen.report is not None)
+        await pilot.pause()
+        status = text_of(app, "#replay-status")
+        assert "Finished with failures" in status and "First failure: Not found (404)" in status
+        assert "Fix:" in status
+        set_presentation(app, True)
+        await pilot.pause()
+        assert "not~mine" not in app.export_screenshot()
+    assert len(app.finished) == 3 and sandbox.accepted() == []

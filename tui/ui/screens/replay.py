@@ -34,6 +34,7 @@ from tui.core.request import Connection
 from tui.core.signal import InputError, read_events
 from tui.core.webengage import BULK_ITEMS_MAX, Endpoint
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+from tui.ui.themes import conceal, is_presentation
 
 BULK_FROM = BULK_ITEMS_MAX + 1
 """From this many events on, the bulk endpoints are the default (fewer calls, same events)."""
@@ -179,8 +180,14 @@ class ReplayScreen(Screen[ReplayReport | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         if self.initial_path is not None:
             self.load(str(self.initial_path))
+
+    def _theme_changed(self) -> None:
+        """Presentation mode toggled: the failure hint may name the license code."""
+        if self.is_attached and self.report is not None and not self.running:
+            self._show_report(self.report)
 
     @on(Input.Submitted, "#replay-path")
     @on(Button.Pressed, "#replay-load")
@@ -359,8 +366,11 @@ class ReplayScreen(Screen[ReplayReport | None]):
             (e for e in report.entries if e.outcome is not None and not e.outcome.ok), None
         )
         if failed is not None and failed.hint is not None:
-            text.append(f"\nFirst failure: {failed.hint.title}", style="red")
-            text.append(f"\nFix: {failed.hint.fix}", style="yellow")
+            presenting = is_presentation(self.app)
+            title = conceal(failed.hint.title, self.connection, presenting=presenting)
+            fix = conceal(failed.hint.fix, self.connection, presenting=presenting)
+            text.append(f"\nFirst failure: {title}", style="red")
+            text.append(f"\nFix: {fix}", style="yellow")
         self.query_one("#replay-status", Static).update(text)
 
     def _status(self, message: str, style: str = "") -> None:
