@@ -247,10 +247,14 @@ class ReplayScreen(Screen[ReplayReport | None]):
         )
         windows = max(0, (calls - 1) // limits.calls)
         estimate = windows * (limits.window_s + limits.margin)
+        pace = (
+            f"pacing makes it take at least {estimate:.0f} s."
+            if windows
+            else "within one window, so no waiting for the limit."
+        )
         self._status(
-            f"Replay sends {len(previews)} events in {calls} call{'s' if calls != 1 else ''}, "
-            f"at most {limits.calls:,} calls per {limits.window_s:g} s: "
-            + (f"about {estimate:.0f} s." if estimate >= 1 else "under a second."),
+            f"Replay sends {len(previews)} events in {calls} call{'s' if calls != 1 else ''}; "
+            f"the limit is {limits.calls:,} calls per {limits.window_s:g} s: {pace}",
         )
 
     def _error(self, message: str | None) -> None:
