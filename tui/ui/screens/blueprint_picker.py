@@ -62,7 +62,7 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
     BlueprintPickerScreen { align: center middle; }
     BlueprintPickerScreen > Vertical {
         width: 90%; max-width: 100; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 1 2;
+        border: thick $primary; background: $surface; padding: 0 2;
     }
     BlueprintPickerScreen #picker-title { text-style: bold; }
     BlueprintPickerScreen #picker-current { color: $text-muted; margin-bottom: 1; }
@@ -70,6 +70,7 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
     BlueprintPickerScreen #picker-about { height: auto; color: $text-muted; margin-bottom: 1; }
     BlueprintPickerScreen #picker-error { color: $error; text-style: bold; height: auto; }
     BlueprintPickerScreen #picker-error.-empty { display: none; }
+    BlueprintPickerScreen #picker-path { margin-top: 1; background: $panel; }
     BlueprintPickerScreen #picker-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     BlueprintPickerScreen #picker-buttons Button { margin-left: 2; }
     """
@@ -106,6 +107,7 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
             yield Input(
                 placeholder="path/to/blueprint.toml",
                 id="picker-path",
+                compact=True,
                 validators=[Function(_is_file, "no such file")],
                 validate_on=["changed", "submitted"],
             )
