@@ -112,6 +112,13 @@ async def invalid_json(app: WebEngageDebuggerApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def credentials(app: WebEngageDebuggerApp, pilot: Pilot[None]) -> None:
+    set_timestamp(app)
+    await pilot.press("f2", "f7")
+    await wait_until(pilot, lambda: "testing" not in str(app.query_one("#verdict").render()))
+    await pilot.pause()
+
+
 SCENES: list[tuple[str, tuple[int, int], Scene]] = [
     ("composer", (120, 36), composer),
     ("findings", (120, 36), composer_findings),
@@ -121,6 +128,7 @@ SCENES: list[tuple[str, tuple[int, int], Scene]] = [
     ("invalid-json", (120, 36), invalid_json),
     ("wide-200x50", (200, 50), log),
     ("narrow-80x24", (80, 24), composer),
+    ("credentials", (120, 36), credentials),
 ]
 
 

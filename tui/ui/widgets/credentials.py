@@ -93,8 +93,10 @@ class CredentialsPanel(Vertical):
                 "show", compact=True, id="reveal-key", tooltip="Reveal / hide the key (F8)"
             )
         with Horizontal(classes="row"):
-            yield Button("Test connection", compact=True, id="test-connection", variant="primary")
-            yield Static("not tested yet", id="verdict", classes="verdict")
+            yield Button(
+                "Test connection  F7", compact=True, id="test-connection", variant="primary"
+            )
+        yield Static("not tested yet", id="verdict", classes="verdict")
         with Horizontal(classes="row", id="profile-row"):
             yield Label("Profile", classes="field-label")
             yield Select(
@@ -103,7 +105,9 @@ class CredentialsPanel(Vertical):
                 compact=True,
                 id="profile",
             )
-            yield Input(placeholder="name", compact=True, id="profile-name")
+        with Horizontal(classes="row", id="save-row"):
+            yield Label("Save as", classes="field-label")
+            yield Input(placeholder="profile name", compact=True, id="profile-name")
             yield Checkbox("store key", compact=True, id="store-key")
             yield Button("Save", compact=True, id="save-profile")
 
@@ -191,7 +195,7 @@ class CredentialsPanel(Vertical):
             label.update(
                 Text.assemble(
                     ("⇄ local sandbox", "bold black on yellow"),
-                    " (real Host header; demo account is Global)",
+                    " (demo account lives in Global)",
                 )
             )
         else:
