@@ -147,14 +147,35 @@ async def test_the_key_never_appears_unmasked_unless_revealed(make_app: MakeApp)
         assert DEMO_API_KEY not in screen_text(app)  # ...and undone as explicitly
 
 
-async def test_no_credentials_offers_the_sandbox() -> None:
+async def test_no_credentials_offers_the_sandbox_and_it_works() -> None:
+    from tests.ui.helpers import entries, send_and_wait
+    from tui.core.outcomes import Outcome
     from tui.core.settings import AppSettings
     from tui.ui.app import create_app
+    from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
     app = create_app(AppSettings())
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        assert any("--sandbox" in n.message for n in app._notifications)
+        await wait_until(pilot, lambda: isinstance(app.screen, SandboxOfferScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.connection.route_to is not None)
+        entry = await send_and_wait(app, pilot)
+        assert entry.outcome is Outcome.ACCEPTED
+        assert len(entries(app)) == 1
+        sandbox = app.sandbox
+    assert sandbox is not None and not sandbox.running
+
+
+async def test_declining_the_sandbox_goes_to_the_credentials() -> None:
+    from tui.core.settings import AppSettings
+    from tui.ui.app import create_app
+    from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
+
+    app = create_app(AppSettings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SandboxOfferScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.focused is app.query_one("#license-code", Input))
         await pilot.press("f5")
         await pilot.pause()
         assert "license code" in str(app.query_one("#send-status").render())

@@ -55,6 +55,7 @@ from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.help import HelpScreen
 from tui.ui.widgets.preview import PreviewPanel
+from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
 WIDE_MIN = 150
 MEDIUM_MIN = 100
@@ -104,8 +105,11 @@ class WebEngageDebuggerApp(App[None]):
         blueprint: Blueprint,
         history: History | None,
         notices: list[str],
+        offer_sandbox: bool = False,
     ) -> None:
         super().__init__()
+        self.offer_sandbox = offer_sandbox
+        self._own_sandbox: Sandbox | None = None
         self.settings = settings
         self.connection = connection
         self.transport = transport
@@ -158,6 +162,31 @@ class WebEngageDebuggerApp(App[None]):
         self._load_history()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
+        if self.offer_sandbox:
+            self.push_screen(SandboxOfferScreen(), self._offer_answered)
+
+    def _offer_answered(self, use_sandbox: bool | None) -> None:
+        if use_sandbox:
+            self._start_sandbox()
+        else:
+            self.action_goto("credentials")
+
+    @work(exclusive=True, group="sandbox", exit_on_error=False, thread=True)
+    def _start_sandbox(self) -> None:
+        """Start the embedded sandbox (its own thread and loop) and switch to its demo account."""
+        sandbox = Sandbox()
+        sandbox.start()
+        self._own_sandbox = sandbox
+        self.call_from_thread(self.use_sandbox, sandbox)
+
+    def use_sandbox(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.query_one(CredentialsPanel).use_sandbox(sandbox.url, sandbox_connection(sandbox))
+        self.notify("Sandbox started: demo account, Global data centre. F5 sends.")
+
+    def on_unmount(self) -> None:
+        if self._own_sandbox is not None:
+            self._own_sandbox.stop()
 
     def on_resize(self, event: Resize) -> None:
         self._arrange(event.size.width)
@@ -442,6 +471,7 @@ def create_app(
     under `settings.data_dir` (a history that cannot be opened is reported, not fatal).
     """
     notices: list[str] = []
+    offer_sandbox = False
     if connection is None:
         if sandbox is not None:
             connection = sandbox_connection(sandbox)
@@ -452,11 +482,13 @@ def create_app(
                 notices.append(str(error))
                 connection = Connection()
             missing = missing_credentials(connection)
-            if missing:
+            if missing and connection == Connection():
+                offer_sandbox = True  # nothing configured at all: a first run
+            elif missing:
                 notices.append(
-                    "No credentials yet: "
+                    "Incomplete credentials: "
                     + "; ".join(missing)
-                    + ". F2 to enter them, or run `webengage-debugger --sandbox` to try a demo account."
+                    + ". F2 to complete them, or `webengage-debugger --sandbox` for a demo account."
                 )
     if history is None:
         try:
@@ -472,4 +504,5 @@ def create_app(
         blueprint=blueprint or default_blueprint(),
         history=history,
         notices=notices,
+        offer_sandbox=offer_sandbox,
     )

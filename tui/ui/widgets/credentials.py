@@ -147,6 +147,11 @@ class CredentialsPanel(Vertical):
             self._quiet = False
         self._changed()
 
+    def use_sandbox(self, url: str, connection: Connection) -> None:
+        """A sandbox was started after all: offer its route, and load its demo account."""
+        self._sandbox_url = url
+        self.load(connection)
+
     def set_revealed(self, revealed: bool) -> None:
         self.query_one("#api-key", Input).password = not revealed
         self.query_one("#reveal-key", Button).label = "hide" if revealed else "show"

@@ -23,11 +23,12 @@ Chosen so that tmux (ctrl+b) and zellij (ctrl+g/p/t/n/h/s/o/q) keep theirs.
 |---|---|
 | F1 | this help |
 | F2 / F3 / F4 | go to credentials / event / delivery log |
-| F5 or ctrl+r | send the event (refused while the preview has errors) |
+| F5 or ctrl+r | send the event (refused while the preview has errors; also the Send button) |
 | F6 | send anyway, to see how WebEngage reacts to the errors |
 | F7 | test connection (a harmless request: POST /events with `{}`) |
 | F8 | show / hide the REST API key |
-| F9 | command palette: every action by name |
+| F9 | command palette: every action by name (also diagnose, replay, journeys, /users, blueprints, presentation mode) |
+| F12 | mapping view: what the blueprint did to this event, field by field |
 | ctrl+l | load events from a file |
 | enter (log) | the delivery in full: request, attempts, response, hint |
 | c / r (log) | copy as curl (key read from `$WEBENGAGE_API_KEY`) / resend |
