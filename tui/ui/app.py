@@ -483,7 +483,7 @@ def create_app(
                 connection = Connection()
             missing = missing_credentials(connection)
             if missing and connection == Connection():
-                offer_sandbox = True  # nothing configured at all: a first run
+                offer_sandbox = True  # nothing configured at all: maybe a first run (see below)
             elif missing:
                 notices.append(
                     "Incomplete credentials: "
@@ -496,6 +496,11 @@ def create_app(
             history = History.open(settings.history_path)
         except Exception as error:
             notices.append(f"delivery history unavailable: {error}")
+    if offer_sandbox and history is not None and history.count() > 0:
+        offer_sandbox = False  # used before: a reminder is enough, no dialog in the way
+        notices.append(
+            "No credentials: F2 to enter them, or `webengage-debugger --sandbox` for a demo account."
+        )
     return WebEngageDebuggerApp(
         settings,
         connection,
