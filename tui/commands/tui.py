@@ -1,40 +1,40 @@
 """`webengage-debugger` (no subcommand): the TUI.
 
-With `--sandbox` an embedded sandbox starts in its own thread and the demo account fills the
-credentials, so a first run shows a full round trip with no WebEngage account. Without it the
-credentials come from the saved profile and the environment; when there are none the app says how
-to add them, and offers the sandbox.
+With `--sandbox` the embedded sandbox's demo account fills the credentials, so a first run shows a
+full round trip with no WebEngage account. The sandbox's port is chosen here and the server starts
+in its own thread right after the first paint (importing it costs more than the whole first screen).
+Without `--sandbox` the credentials come from the saved profile and the environment; when there are
+none the app offers the sandbox.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-
-from tui.core.settings import AppSettings
+import socket
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`--sandbox` is parsed by tui/cli.py itself (it applies with no subcommand)."""
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the OS says is free now, for the sandbox to bind moments later."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def run(args: argparse.Namespace) -> int:
-    from tui.core.sandbox import Sandbox, SandboxError
-    from tui.ui.app import create_app
+    from tui.core.settings import AppSettings
+    from tui.ui.app import create_app, sandbox_connection
 
     settings = AppSettings()
-    sandbox: Sandbox | None = None
     if getattr(args, "sandbox", False):
-        sandbox = Sandbox()
-        try:
-            sandbox.start()
-        except (SandboxError, OSError) as error:
-            print(f"webengage-debugger: the sandbox did not start: {error}", file=sys.stderr)
-            return 2
-    try:
-        app = create_app(settings, sandbox=sandbox)
-        app.run()
-    finally:
-        if sandbox is not None:
-            sandbox.stop()
+        port = free_port()
+        app = create_app(settings, connection=sandbox_connection(f"http://127.0.0.1:{port}"))
+        app.deferred_sandbox_port = port
+    else:
+        app = create_app(settings)
+    app.run()
     return app.return_code or 0

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
 from pydantic import SecretStr
 from rich.text import Text
 from textual import on, work
@@ -24,7 +23,6 @@ from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui.core.blueprint import Blueprint, default_blueprint
-from tui.core.client import RetryPolicy
 from tui.core.delivery import LogEntry
 from tui.core.history import History
 from tui.core.preview import Preview, preview_event
@@ -34,7 +32,6 @@ from tui.core.profiles import (
     resolve_connection,
 )
 from tui.core.request import Connection
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
 from tui.core.settings import AppSettings
 from tui.core.webengage import DataCentre
 from tui.ui import delivery
@@ -53,8 +50,13 @@ from tui.ui.themes import PRESENTATION_CSS
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
-from tui.ui.widgets.help import HelpScreen
 from tui.ui.widgets.preview import PreviewPanel
+
+if TYPE_CHECKING:  # the client (httpx) and the sandbox (aiohttp) load when first needed
+    import httpx
+
+    from tui.core.client import RetryPolicy
+    from tui.core.sandbox import Sandbox
 from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
 WIDE_MIN = 150
@@ -63,13 +65,15 @@ HISTORY_LOAD = 200
 """How many past deliveries the log shows on start (the rest stay searchable on disk)."""
 
 
-def sandbox_connection(sandbox: Sandbox) -> Connection:
+def sandbox_connection(sandbox_url: str) -> Connection:
     """The demo account, routed to the embedded sandbox with the real Host header."""
+    from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE
+
     return Connection(
         data_centre=DataCentre.GLOBAL,
         license_code=DEMO_LICENSE_CODE,
         api_key=SecretStr(DEMO_API_KEY),
-        route_to=sandbox.url,
+        route_to=sandbox_url,
     )
 
 
@@ -109,6 +113,8 @@ class WebEngageDebuggerApp(App[None]):
     ) -> None:
         super().__init__()
         self.offer_sandbox = offer_sandbox
+        self.deferred_sandbox_port: int | None = None
+        """Set by `webengage-debugger --sandbox`: start the sandbox on this port after first paint."""
         self._own_sandbox: Sandbox | None = None
         self.settings = settings
         self.connection = connection
@@ -145,7 +151,9 @@ class WebEngageDebuggerApp(App[None]):
                     self.connection,
                     self.settings,
                     transport=self.transport,
-                    sandbox_url=self.sandbox.url if self.sandbox is not None else None,
+                    sandbox_url=self.sandbox.url
+                    if self.sandbox is not None
+                    else self.connection.route_to,
                     id="credentials-panel",
                 )
                 yield ComposerPanel(self.blueprint.signal_events(), id="composer-panel")
@@ -164,6 +172,10 @@ class WebEngageDebuggerApp(App[None]):
             self.notify(notice, severity="warning", timeout=10)
         if self.offer_sandbox:
             self.push_screen(SandboxOfferScreen(), self._offer_answered)
+        if self.deferred_sandbox_port is not None:
+            # `--sandbox`: paint first, then import and start the server on the port already in
+            # the connection (importing aiohttp costs more than everything else on screen).
+            self.call_after_refresh(self._start_sandbox, self.deferred_sandbox_port, switch=False)
 
     def _offer_answered(self, use_sandbox: bool | None) -> None:
         if use_sandbox:
@@ -172,16 +184,19 @@ class WebEngageDebuggerApp(App[None]):
             self.action_goto("credentials")
 
     @work(exclusive=True, group="sandbox", exit_on_error=False, thread=True)
-    def _start_sandbox(self) -> None:
-        """Start the embedded sandbox (its own thread and loop) and switch to its demo account."""
-        sandbox = Sandbox()
+    def _start_sandbox(self, port: int = 0, *, switch: bool = True) -> None:
+        """Start the embedded sandbox (its own thread and loop); `switch` to its demo account."""
+        from tui.core.sandbox import Sandbox, SandboxConfig
+
+        sandbox = Sandbox(SandboxConfig(port=port))
         sandbox.start()
         self._own_sandbox = sandbox
-        self.call_from_thread(self.use_sandbox, sandbox)
+        self.sandbox = sandbox
+        if switch:
+            self.call_from_thread(self.use_sandbox, sandbox)
 
     def use_sandbox(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.query_one(CredentialsPanel).use_sandbox(sandbox.url, sandbox_connection(sandbox))
+        self.query_one(CredentialsPanel).use_sandbox(sandbox.url, sandbox_connection(sandbox.url))
         self.notify("Sandbox started: demo account, Global data centre. F5 sends.")
 
     def on_unmount(self) -> None:
@@ -415,6 +430,8 @@ class WebEngageDebuggerApp(App[None]):
     # ---- navigation and the log ----
 
     def action_help(self) -> None:
+        from tui.ui.widgets.help import HelpScreen  # Markdown loads on first use
+
         self.push_screen(HelpScreen())
 
     def action_goto(self, where: str) -> None:
@@ -474,7 +491,7 @@ def create_app(
     offer_sandbox = False
     if connection is None:
         if sandbox is not None:
-            connection = sandbox_connection(sandbox)
+            connection = sandbox_connection(sandbox.url)
         else:
             try:
                 connection = resolve_connection(settings)

@@ -7,13 +7,11 @@ in one place and can be tested without a screen.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import httpx
 from textual.message_pump import MessagePump
 
-from tui.core.client import RetryPolicy, WebEngageClient
 from tui.core.delivery import LogEntry
-from tui.core.diagnose import diagnose
 from tui.core.findings import Finding, Severity
 from tui.core.history import History
 from tui.core.preview import Preview
@@ -22,6 +20,11 @@ from tui.core.request import Connection, WebEngageRequest
 from tui.core.typelock import TypeLock
 from tui.core.validation import AttributeType
 from tui.ui.messages import DeliveryFinished, DeliveryStarted, DeliveryUpdated
+
+if TYPE_CHECKING:  # httpx and the client load with the first send, not at start-up
+    import httpx
+
+    from tui.core.client import RetryPolicy
 
 
 def scrub(text: str, connection: Connection) -> str:
@@ -88,6 +91,8 @@ async def deliver(
     source: str,
 ) -> LogEntry:
     """Send one request, posting DeliveryStarted/Updated/Finished to `target` as it goes."""
+    from tui.core.client import WebEngageClient
+
     reporter = _Reporter(target)
     async with WebEngageClient(connection, transport=transport, retry=retry) as client:
         entry = await client.deliver(
@@ -106,6 +111,8 @@ async def probe(
     connection: Connection, transport: httpx.AsyncBaseTransport | None
 ) -> tuple[bool, str, str]:
     """The harmless test (POST /events with {} on each data centre): ok, verdict, detail + fix."""
+    from tui.core.diagnose import diagnose
+
     diagnosis = await diagnose(connection, transport=transport)
     detail = f"{diagnosis.detail}\nFix: {diagnosis.fix}" if not diagnosis.ok else diagnosis.detail
     return diagnosis.ok, scrub(diagnosis.title, connection), scrub(detail, connection)

@@ -6,7 +6,8 @@ every new key starts masked again, so a screenshot or a screen share shows dots 
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
+
 from pydantic import SecretStr
 from rich.text import Text
 from textual import on, work
@@ -20,6 +21,9 @@ from tui.core.settings import AppSettings
 from tui.core.webengage import DataCentre
 from tui.ui import delivery
 from tui.ui.messages import ConnectionChanged, ConnectionTested
+
+if TYPE_CHECKING:
+    import httpx
 
 CUSTOM = "custom"
 DATA_CENTRE_OPTIONS: list[tuple[str, str]] = [
