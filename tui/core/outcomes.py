@@ -90,7 +90,7 @@ def hint_for(
     attempts: int = 1,
 ) -> Hint:
     """The troubleshooting hint for `outcome`, naming the host and license code actually used."""
-    said = f' WebEngage said: "{message}".' if message else ""
+    said = f' WebEngage said: "{message.rstrip(".")}".' if message else ""
     retried = f" after {attempts} attempts" if attempts > 1 else ""
     if outcome is Outcome.ACCEPTED:
         return Hint(
@@ -148,7 +148,7 @@ def hint_for(
     if outcome is Outcome.BAD_REQUEST:
         return Hint(
             title=f"Rejected ({status}): WebEngage did not accept the request.",
-            detail=(message and f'WebEngage said: "{message}".') or "WebEngage gave no message.",
+            detail=said.strip() or "WebEngage gave no message.",
             fix=f"Check the license code ('{license_code}') and the body against the findings in the preview.",
         )
     if outcome is Outcome.RATE_LIMITED:
