@@ -20,7 +20,10 @@ JSON, e.g. `{"kind": "rate_limit", "retry_after_s": 1, "times": 2}`, or an array
 `POST /sandbox/reset`.
 """
 
-from tui.core.sandbox.app import RequestRecord
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from tui.core.sandbox.models import (
     DEFAULT_CLI_PORT,
     DEMO_API_KEY,
@@ -31,7 +34,25 @@ from tui.core.sandbox.models import (
     SandboxConfig,
     demo_account,
 )
-from tui.core.sandbox.server import Sandbox, SandboxError
+
+if TYPE_CHECKING:
+    from tui.core.sandbox.app import RequestRecord
+    from tui.core.sandbox.server import Sandbox, SandboxError
+
+_LAZY = {"RequestRecord": "app", "Sandbox": "server", "SandboxError": "server"}
+"""Names whose modules import aiohttp (~0.1 s): loaded on first use, so the TUI can fill in the
+demo account (`DEMO_*`) and paint before the server's code is even imported."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"tui.core.sandbox.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_CLI_PORT",
