@@ -27,7 +27,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def run(args: argparse.Namespace) -> int:
     from tui.core.settings import AppSettings
-    from tui.ui.app import create_app, sandbox_connection
+    from tui.ui.app import create_app
+    from tui.ui.sandbox_control import sandbox_connection
 
     settings = AppSettings()
     if getattr(args, "sandbox", False):

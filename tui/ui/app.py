@@ -11,14 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import SecretStr
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
@@ -33,9 +30,9 @@ from tui.core.profiles import (
 )
 from tui.core.request import Connection
 from tui.core.settings import AppSettings
-from tui.core.webengage import DataCentre
 from tui.ui import delivery
 from tui.ui.extras import open_extra
+from tui.ui.layout import ResponsiveLayout, topbar_text
 from tui.ui.messages import (
     ConnectionChanged,
     DeliveryFinished,
@@ -46,6 +43,7 @@ from tui.ui.messages import (
     SendRequested,
 )
 from tui.ui.palette import DebuggerCommands
+from tui.ui.sandbox_control import sandbox_connection, start_sandbox, stop_sandbox
 from tui.ui.themes import PRESENTATION_CSS
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
@@ -59,22 +57,8 @@ if TYPE_CHECKING:  # the client (httpx) and the sandbox (aiohttp) load when firs
     from tui.core.sandbox import Sandbox
 from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
-WIDE_MIN = 150
-MEDIUM_MIN = 100
 HISTORY_LOAD = 200
 """How many past deliveries the log shows on start (the rest stay searchable on disk)."""
-
-
-def sandbox_connection(sandbox_url: str) -> Connection:
-    """The demo account, routed to the embedded sandbox with the real Host header."""
-    from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE
-
-    return Connection(
-        data_centre=DataCentre.GLOBAL,
-        license_code=DEMO_LICENSE_CODE,
-        api_key=SecretStr(DEMO_API_KEY),
-        route_to=sandbox_url,
-    )
 
 
 class WebEngageDebuggerApp(App[None]):
@@ -115,7 +99,8 @@ class WebEngageDebuggerApp(App[None]):
         self.offer_sandbox = offer_sandbox
         self.deferred_sandbox_port: int | None = None
         """Set by `webengage-debugger --sandbox`: start the sandbox on this port after first paint."""
-        self._own_sandbox: Sandbox | None = None
+        self.own_sandbox: Sandbox | None = None
+        """A sandbox the app started itself (and stops on exit)."""
         self.settings = settings
         self.connection = connection
         self.transport = transport
@@ -130,8 +115,7 @@ class WebEngageDebuggerApp(App[None]):
         """What "now" is for a blank timestamp (tests fix it so snapshots are stable)."""
         self.preview: Preview | None = None
         self.json_error: str | None = None
-        self.mode = ""
-        self.tab = "event"
+        self.responsive = ResponsiveLayout()
         self._preview_panel: PreviewPanel | None = None
 
     # ---- layout ----
@@ -175,82 +159,44 @@ class WebEngageDebuggerApp(App[None]):
         if self.deferred_sandbox_port is not None:
             # `--sandbox`: paint first, then import and start the server on the port already in
             # the connection (importing aiohttp costs more than everything else on screen).
-            self.call_after_refresh(self._start_sandbox, self.deferred_sandbox_port, switch=False)
+            port = self.deferred_sandbox_port
+            self.call_after_refresh(start_sandbox, self, port, switch=False)
 
     def _offer_answered(self, use_sandbox: bool | None) -> None:
         if use_sandbox:
-            self._start_sandbox()
+            start_sandbox(self)
         else:
             self.action_goto("credentials")
 
-    @work(exclusive=True, group="sandbox", exit_on_error=False, thread=True)
-    def _start_sandbox(self, port: int = 0, *, switch: bool = True) -> None:
-        """Start the embedded sandbox (its own thread and loop); `switch` to its demo account."""
-        from tui.core.sandbox import Sandbox, SandboxConfig
-
-        sandbox = Sandbox(SandboxConfig(port=port))
-        sandbox.start()
-        self._own_sandbox = sandbox
-        self.sandbox = sandbox
-        if switch:
-            self.call_from_thread(self.use_sandbox, sandbox)
-
-    def use_sandbox(self, sandbox: Sandbox) -> None:
-        self.query_one(CredentialsPanel).use_sandbox(sandbox.url, sandbox_connection(sandbox.url))
-        self.notify("Sandbox started: demo account, Global data centre. F5 sends.")
-
     def on_unmount(self) -> None:
-        if self._own_sandbox is not None:
-            self._own_sandbox.stop()
+        stop_sandbox(self)
 
     def on_resize(self, event: Resize) -> None:
         self._arrange(event.size.width)
 
     def _arrange(self, width: int) -> None:
-        """Side by side when wide; tabs over the same widgets when not (nothing is re-mounted)."""
-        mode = "wide" if width >= WIDE_MIN else "medium" if width >= MEDIUM_MIN else "narrow"
-        screen = self.screen if isinstance(self.screen, Screen) else None
-        if screen is None or not self.query("#nav"):
+        if not self.query("#nav"):
             return
-        if mode != self.mode:
-            self.mode = mode
-            tabs = self.query_one("#nav", Tabs)
-            if mode == "medium":
-                tabs.hide("request")
-                if self.tab == "request":
-                    self.tab = "event"
-            else:
-                tabs.show("request")
-        for name in ("wide", "medium", "narrow"):
-            screen.set_class(name == mode, f"-{name}")
-        for name in ("event", "request", "log", "credentials"):
-            screen.set_class(name == self.tab, f"-tab-{name}")
+        tabs = self.query_one("#nav", Tabs)
+        self.responsive.arrange(tabs.screen, tabs, width)  # the main screen, even under a modal
+
+    @property
+    def mode(self) -> str:
+        return self.responsive.mode
 
     @on(Tabs.TabActivated, "#nav")
     def _on_tab(self, event: Tabs.TabActivated) -> None:
-        self.tab = event.tab.id or "event"
+        self.responsive.select(event.tab.id or "event")
         self._arrange(self.size.width)
 
     def _show_tab(self, tab: str) -> None:
-        if self.mode == "medium" and tab == "request":
-            tab = "event"
-        self.tab = tab
-        if self.mode != "wide":
+        tab = self.responsive.select(tab)
+        if self.responsive.mode != "wide":
             self.query_one("#nav", Tabs).active = tab
         self._arrange(self.size.width)
 
     def _update_topbar(self) -> None:
-        """Where requests go, in one line: the sandbox badge first, so a narrow terminal keeps it."""
-        conn = self.connection
-        text = Text.assemble((" webengage-debugger ", "bold reverse"), " ")
-        if conn.route_to:
-            text.append(" ⇄ SANDBOX ", style="bold black on yellow")
-            text.append(" ")
-        text.append(conn.data_centre_label, style="bold")
-        text.append(
-            f" · {conn.host} · license {conn.license_code or '(none)'} · key {conn.redacted_key()}"
-        )
-        self.query_one("#topbar", Static).update(text)
+        self.query_one("#topbar", Static).update(topbar_text(self.connection))
 
     # ---- preview ----
 

@@ -1,0 +1,56 @@
+"""The embedded sandbox inside the app: started after the first paint (`--sandbox`) or when a
+first run accepts the offer, always in its own thread, and stopped with the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from tui.core.request import Connection
+from tui.core.webengage import DataCentre
+
+if TYPE_CHECKING:  # aiohttp loads with the sandbox, never at start-up
+    from tui.core.sandbox import Sandbox
+    from tui.ui.app import WebEngageDebuggerApp
+
+
+def sandbox_connection(sandbox_url: str) -> Connection:
+    """The demo account, routed to the embedded sandbox with the real Host header."""
+    from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE
+
+    return Connection(
+        data_centre=DataCentre.GLOBAL,
+        license_code=DEMO_LICENSE_CODE,
+        api_key=SecretStr(DEMO_API_KEY),
+        route_to=sandbox_url,
+    )
+
+
+def start_sandbox(app: WebEngageDebuggerApp, port: int = 0, *, switch: bool = True) -> None:
+    """Start a sandbox in a thread worker; `switch` the credentials to its demo account."""
+
+    def start() -> None:
+        from tui.core.sandbox import Sandbox, SandboxConfig
+
+        sandbox = Sandbox(SandboxConfig(port=port))
+        sandbox.start()
+        app.own_sandbox = app.sandbox = sandbox
+        if switch:
+            app.call_from_thread(use_sandbox, app, sandbox)
+
+    app.run_worker(start, name="sandbox", group="sandbox", thread=True, exit_on_error=False)
+
+
+def use_sandbox(app: WebEngageDebuggerApp, sandbox: Sandbox) -> None:
+    from tui.ui.widgets.credentials import CredentialsPanel
+
+    app.query_one(CredentialsPanel).use_sandbox(sandbox.url, sandbox_connection(sandbox.url))
+    app.notify("Sandbox started: demo account, Global data centre. F5 sends.")
+
+
+def stop_sandbox(app: WebEngageDebuggerApp) -> None:
+    """Stop the sandbox the app started itself (one handed to create_app belongs to the caller)."""
+    if app.own_sandbox is not None:
+        app.own_sandbox.stop()
+        app.own_sandbox = None
