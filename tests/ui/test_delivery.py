@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Select, TextArea
 
 from tests.ui.conftest import MakeApp
@@ -199,3 +200,23 @@ async def test_the_entry_is_logged_and_recorded_while_in_flight(
         assert stored is not None and stored.outcome is None
         await wait_until(pilot, lambda: entries(app)[0].finished)
         assert str(table.get_row(entry.id)[4]) == "accepted"
+
+
+async def test_an_unexpected_worker_error_is_reported_once_without_the_key(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.ui import delivery
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"something broke near {DEMO_API_KEY}")
+
+    monkeypatch.setattr(delivery, "deliver", broken)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f5")
+        await wait_until(
+            pilot, lambda: any("something broke" in n.message for n in app._notifications)
+        )
+        messages = [n.message for n in app._notifications]
+        assert not any(DEMO_API_KEY in m for m in messages)
+        assert app.is_running
