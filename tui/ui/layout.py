@@ -41,10 +41,14 @@ class ResponsiveLayout:
                     self.tab = "event"
             else:
                 tabs.show("request")
-        for name in MODES:
-            screen.set_class(name == mode, f"-{name}")
-        for name in TABS:
-            screen.set_class(name == self.tab, f"-tab-{name}")
+        wanted = {f"-{mode}", f"-tab-{self.tab}"}
+        ours = {f"-{name}" for name in MODES} | {f"-tab-{name}" for name in TABS}
+        stale = (set(screen.classes) & ours) - wanted
+        missing = wanted - set(screen.classes)
+        if stale or missing:  # each class change restyles every widget: do it once, only if needed
+            screen.remove_class(*stale, update=not missing)
+            if missing:
+                screen.add_class(*missing)
 
     def select(self, tab: str) -> str:
         """Make `tab` current (the preview's tab means the event's in medium mode)."""
