@@ -119,6 +119,11 @@ async def credentials(app: WebEngageDebuggerApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def help_screen(app: WebEngageDebuggerApp, pilot: Pilot[None]) -> None:
+    await pilot.press("f1")
+    await pilot.pause()
+
+
 SCENES: list[tuple[str, tuple[int, int], Scene]] = [
     ("composer", (120, 36), composer),
     ("findings", (120, 36), composer_findings),
@@ -129,6 +134,7 @@ SCENES: list[tuple[str, tuple[int, int], Scene]] = [
     ("wide-200x50", (200, 50), log),
     ("narrow-80x24", (80, 24), composer),
     ("credentials", (120, 36), credentials),
+    ("help", (120, 36), help_screen),
 ]
 
 

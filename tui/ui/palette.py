@@ -23,7 +23,12 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("Send event", "send", "Deliver the composed event (refused while it has errors)", "F5"),
+    Command(
+        "Send event",
+        "send",
+        "Deliver the composed event (refused while it has errors)",
+        "F5/ctrl+r",
+    ),
     Command(
         "Send anyway", "send_anyway", "Deliver despite errors, to see WebEngage's answer", "F6"
     ),
@@ -35,12 +40,24 @@ COMMANDS: tuple[Command, ...] = (
     Command("Go to credentials", "goto('credentials')", "Data centre, license code, key", "F2"),
     Command("Go to event", "goto('event')", "The Signal event composer", "F3"),
     Command("Go to delivery log", "goto('log')", "Every delivery and its verdict", "F4"),
-    Command("Open selected delivery", "open_entry", "Request, attempts, response, hint", "enter"),
-    Command("Copy selected delivery as curl", "copy_curl", "Key read from $WEBENGAGE_API_KEY", "c"),
-    Command("Resend selected delivery", "resend", "Send the logged request again", "r"),
+    Command(
+        "Open selected delivery",
+        "open_entry",
+        "Request, attempts, response, hint (in the log)",
+        "enter",
+    ),
+    Command(
+        "Copy selected delivery as curl",
+        "copy_curl",
+        "Key read from $WEBENGAGE_API_KEY (in the log)",
+        "c",
+    ),
+    Command(
+        "Resend selected delivery", "resend", "Send the logged request again (in the log)", "r"
+    ),
     Command("Save profile", "save_profile", "Save these credentials under a name", ""),
     Command("Help", "help", "Keys and how to read a verdict", "F1"),
-    Command("Quit", "quit", "Leave webengage-debugger", "ctrl+q"),
+    Command("Quit", "quit", "Leave webengage-debugger", "ctrl+q/F10"),
 )
 
 EXTRA_SCREENS: tuple[tuple[str, str, str, str, str], ...] = (

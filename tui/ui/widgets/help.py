@@ -1,47 +1,53 @@
-"""F1: every key, what it does, and the few words a new user needs to get a first delivery through."""
+"""F1: every key, what it does, and the few words a new user needs to get a first delivery through.
+
+The key list is built from the command palette's table, so the help cannot drift from the app.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
-HELP = """\
-# webengage-debugger
+from tui.ui.palette import all_commands
 
-Compose a Signal event on the left, watch the exact WebEngage request on the right, send it, and
-read the verdict in the delivery log below. No account? `webengage-debugger --sandbox`.
+INTRO = (
+    "Compose a Signal event (left), watch the exact WebEngage request (right), send it, and read "
+    "the verdict and its fix in the delivery log (below). No account? "
+    "`webengage-debugger --sandbox`.\n"
+    "Keys avoid tmux's prefix (ctrl+b) and zellij's modes (ctrl+g/p/t/n/h/s/o/q). "
+    "The REST API key is masked everywhere; F8 reveals it in its own field until you hide it."
+)
+VERDICTS = (
+    ("accepted", "WebEngage queued it; processing is asynchronous (check the user's profile)."),
+    ("auth", "401/403: wrong data centre for this account, or a key without the permissions."),
+    ("not_found", "404: wrong license code, or wrong data centre."),
+    ("missing_identity", "400: neither user_id nor anonymous_id."),
+    ("network", "no answer: host misspelt, DNS, firewall or TLS (the hint says which)."),
+)
 
-## Keys
-Chosen so that tmux (ctrl+b) and zellij (ctrl+g/p/t/n/h/s/o/q) keep theirs.
 
-| key | action |
-|---|---|
-| F1 | this help |
-| F2 / F3 / F4 | go to credentials / event / delivery log |
-| F5 or ctrl+r | send the event (refused while the preview has errors; also the Send button) |
-| F6 | send anyway, to see how WebEngage reacts to the errors |
-| F7 | test connection (a harmless request: POST /events with `{}`) |
-| F8 | show / hide the REST API key |
-| F9 | command palette: every action by name (also diagnose, replay, journeys, /users, blueprints, presentation mode) |
-| F12 | mapping view: what the blueprint did to this event, field by field |
-| ctrl+l | load events from a file |
-| enter (log) | the delivery in full: request, attempts, response, hint |
-| c / r (log) | copy as curl (key read from `$WEBENGAGE_API_KEY`) / resend |
-| ctrl+q or F10 | quit |
-
-## Reading a verdict
-- **accepted (queued)**: WebEngage took it; processing is asynchronous.
-- **auth** (401/403): wrong data centre for this account, or a key without the right permissions.
-- **not_found** (404): wrong license code, or wrong data centre.
-- **missing_identity** (400): neither `user_id` nor `anonymous_id`.
-
-The key is masked everywhere; F8 reveals it in its field only, until you hide it again.
-"""
+def help_text() -> Text:
+    text = Text(INTRO + "\n\n")
+    text.append("Keys\n", style="bold underline")
+    text.append(f"  {'F9':<11}", style="bold yellow")
+    text.append("Command palette", style="bold")
+    text.append("  every action below, by name\n", style="dim")
+    for command in all_commands():
+        key = command.key or "F9 → name"
+        text.append(f"  {key:<11}", style="bold yellow")
+        text.append(f"{command.title}", style="bold")
+        text.append(f"  {command.help}\n", style="dim")
+    text.append("\nVerdicts\n", style="bold underline")
+    for outcome, meaning in VERDICTS:
+        text.append(f"  {outcome:<17}", style="bold")
+        text.append(f"{meaning}\n")
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,6 +55,6 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box") as box:
-            box.border_title = "Help"
+            box.border_title = "Help (escape closes)"
             with VerticalScroll():
-                yield Markdown(HELP)
+                yield Static(help_text())
