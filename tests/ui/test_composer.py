@@ -207,3 +207,19 @@ async def test_the_file_picker_opens_when_no_path_is_typed(make_app: MakeApp) ->
             pilot, lambda: app.preview is not None and app.preview.request.url.endswith("/users")
         )
         assert app.query_one("#event-name", Select).value == "identify"
+
+
+async def test_a_custom_host_goes_into_the_url(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        app.query_one("#data-centre", Select).value = "custom"
+        await wait_until(pilot, lambda: app.query_one("#custom-host-row").display)
+        set_input(app, "#custom-host", "https://api.eug.webengage.com")
+        await wait_until(
+            pilot,
+            lambda: (
+                app.preview is not None
+                and app.preview.request.url.startswith("https://api.eug.webengage.com/v1/")
+            ),
+        )
+        assert "api.eug.webengage.com" in str(app.query_one("#topbar").render())
