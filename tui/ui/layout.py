@@ -31,6 +31,12 @@ class ResponsiveLayout:
         self.mode = ""
         self.tab = "event"
 
+    def classes(self, width: int) -> tuple[str, str]:
+        """The main screen's classes at this width (what `arrange` will settle on)."""
+        mode = mode_for(width)
+        tab = "event" if mode == "medium" and self.tab == "request" else self.tab
+        return f"-{mode}", f"-tab-{tab}"
+
     def arrange(self, screen: Screen[object], tabs: Tabs, width: int) -> None:
         mode = mode_for(width)
         if mode != self.mode:
