@@ -33,7 +33,7 @@ from tui.core.request import Connection
 from tui.core.settings import AppSettings
 from tui.ui import delivery
 from tui.ui.extras import open_extra
-from tui.ui.layout import ResponsiveLayout, topbar_text
+from tui.ui.layout import MainScreen, ResponsiveLayout, topbar_text
 from tui.ui.messages import (
     ConnectionChanged,
     DeliveryFinished,
@@ -124,7 +124,7 @@ class WebEngageDebuggerApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         """The main screen, born with its layout classes: adding them once the widgets are
         mounted would restyle all of them (~30 ms of the first paint)."""
-        return Screen(id="_default", classes=" ".join(self.responsive.classes(self.size.width)))
+        return MainScreen(id="_default", classes=" ".join(self.responsive.classes(self.size.width)))
 
     def compose(self) -> ComposeResult:
         yield Static("", id="topbar")

@@ -9,6 +9,7 @@ re-mounts a widget or loses what was typed.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Tabs
 
@@ -22,6 +23,21 @@ TABS = ("event", "request", "log", "credentials")
 
 def mode_for(width: int) -> str:
     return "wide" if width >= WIDE_MIN else "medium" if width >= MEDIUM_MIN else "narrow"
+
+
+class MainScreen(Screen[None]):
+    """The app's main screen. It is created with its layout classes, so every widget is styled
+    once, as it mounts; Textual's restyle of the whole tree when a screen is first shown would
+    only repeat that work (~25 ms of the first paint), so the first one is skipped. Later
+    resumes (after a modal) restyle as usual."""
+
+    _shown = False
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        if not self._shown:
+            self._shown = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
 
 class ResponsiveLayout:
