@@ -1,0 +1,44 @@
+"""The start-up shortcuts (tests/benchmarks/bench_first_paint.py) must not change what is shown.
+
+The main screen is created with its layout classes and skips Textual's whole-tree restyle on its
+first showing: that is only right while every widget's style at start equals what a full restyle
+computes. Checked at the three layouts' widths, with and without the first-run sandbox offer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.dom import DOMNode
+
+from tui.core.request import Connection
+from tui.core.settings import AppSettings
+from tui.ui.app import create_app
+
+
+def styles(root: DOMNode) -> dict[int, tuple[str, str]]:
+    return {id(node): (repr(node), node.styles.css) for node in root.walk_children(with_self=True)}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36), (200, 50)])
+@pytest.mark.parametrize("first_run", [False, True])
+async def test_start_styles_equal_a_full_restyle(
+    size: tuple[int, int], first_run: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    connection = None if first_run else Connection(license_code="va1w264d")
+    app = create_app(AppSettings(), connection=connection)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        main = app.screen_stack[0]
+        assert {f"-{app.mode}", "-tab-event"} <= set(main.classes)
+        at_start = styles(main)
+        main.update_node_styles(animate=False)
+        await pilot.pause()
+        changed = [
+            name
+            for key, (name, css) in styles(main).items()
+            if at_start.get(key, (name, css))[1] != css
+        ]
+        assert changed == []
