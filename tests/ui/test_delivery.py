@@ -220,3 +220,20 @@ async def test_an_unexpected_worker_error_is_reported_once_without_the_key(
         messages = [n.message for n in app._notifications]
         assert not any(DEMO_API_KEY in m for m in messages)
         assert app.is_running
+
+
+async def test_exports_evidence_and_har_without_the_key(make_app: MakeApp) -> None:
+    settings = AppSettings()
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one("#data-centre", Select).value = "in"
+        entry = await send_and_wait(app, pilot)
+        await app.run_action("export('evidence')")
+        await app.run_action("export('har')")
+        await pilot.pause()
+    exported = sorted((settings.data_dir / "exports").iterdir())
+    assert [p.suffix for p in exported] == [".har", ".md"]
+    evidence = exported[1].read_text()
+    assert entry.hint is not None and entry.hint.title.split(":")[0] in evidence
+    for path in exported:
+        assert DEMO_API_KEY not in path.read_text()

@@ -7,14 +7,17 @@ computes. Checked at the three layouts' widths, with and without the first-run s
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 from textual.dom import DOMNode
 
+from tests.ui.helpers import wait_until
 from tui.core.request import Connection
 from tui.core.settings import AppSettings
 from tui.ui.app import create_app
+from tui.ui.startup import pause_gc, resume_gc
 
 
 def styles(root: DOMNode) -> dict[int, tuple[str, str]]:
@@ -42,3 +45,21 @@ async def test_start_styles_equal_a_full_restyle(
             if at_start.get(key, (name, css))[1] != css
         ]
         assert changed == []
+
+
+async def test_garbage_collection_resumes_after_the_first_paint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`webengage-debugger` pauses the collector for the start; the painted app turns it back on."""
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    pause_gc()
+    try:
+        assert not gc.isenabled()
+        app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_until(pilot, gc.isenabled)
+            assert gc.get_freeze_count() > 0
+    finally:
+        resume_gc()
+        gc.unfreeze()
+        gc.enable()

@@ -406,6 +406,9 @@ class WebEngageDebuggerApp(App[None]):
     def action_copy_curl(self) -> None:
         self.query_one(DeliveryLog).copy_current()
 
+    def action_export(self, kind: str) -> None:
+        self.query_one(DeliveryLog).export(self.settings.data_dir / "exports", kind)
+
     def action_resend(self) -> None:
         self.query_one(DeliveryLog).resend_current()
 

@@ -55,6 +55,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "Resend selected delivery", "resend", "Send the logged request again (in the log)", "r"
     ),
+    Command(
+        "Export selected delivery as evidence (Markdown)",
+        "export('evidence')",
+        "Request, response, hint and curl for a ticket; key and license code masked",
+        "",
+    ),
+    Command("Export the log as HAR", "export('har')", "HAR 1.2 for browser dev tools", ""),
     Command("Save profile", "save_profile", "Save these credentials under a name", ""),
     Command("Help", "help", "Keys and how to read a verdict", "F1"),
     Command("Quit", "quit", "Leave webengage-debugger", "ctrl+q/F10"),

@@ -5,6 +5,8 @@ and a rate-limit gauge fed by the X-RateLimit headers of the responses.
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tui.core.delivery import LogEntry
-from tui.core.exports import entry_to_curl
+from tui.core.exports import entry_to_curl, evidence_markdown, har_text
 from tui.core.history import is_interrupted
 from tui.ui.messages import ResendRequested
 from tui.ui.widgets.entry_detail import EntryDetailScreen
@@ -159,6 +161,30 @@ class DeliveryLog(Vertical):
         entry = self.current
         if entry is not None:
             self.post_message(ResendRequested(entry.id))
+
+    def export(self, directory: Path, kind: str) -> Path | None:
+        """Write the selected delivery's Markdown evidence pack (`kind="evidence"`), or the whole
+        log as HAR 1.2 (`kind="har"`), into `directory`; the key is never in either."""
+        entries = list(self.entries.values())
+        entry = self.current
+        if not entries or (kind == "evidence" and entry is None):
+            self.app.notify("Nothing to export yet: send something first.", severity="warning")
+            return None
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        if kind == "evidence" and entry is not None:
+            path = directory / f"evidence-{stamp}-{entry.id[:8]}.md"
+            text = evidence_markdown(entry)
+        else:
+            path = directory / f"deliveries-{stamp}.har"
+            text = har_text(entries)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.app.notify(f"Not exported: {error}", severity="error")
+            return None
+        self.app.notify(f"Written: {path}", title="Exported", timeout=10)
+        return path
 
     def action_copy_curl(self) -> None:
         self.copy_current()
