@@ -26,6 +26,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.ui.startup import pause_gc
+
+    pause_gc()  # resumed after the first paint (see tui/ui/startup.py)
     from tui.core.settings import AppSettings
     from tui.ui.app import create_app
     from tui.ui.sandbox_control import sandbox_connection

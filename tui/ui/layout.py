@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Tabs
 
 from tui.core.request import Connection
+from tui.ui.startup import resume_gc
 
 WIDE_MIN = 150
 MEDIUM_MIN = 100
@@ -29,7 +30,8 @@ class MainScreen(Screen[None]):
     """The app's main screen. It is created with its layout classes, so every widget is styled
     once, as it mounts; Textual's restyle of the whole tree when a screen is first shown would
     only repeat that work (~25 ms of the first paint), so the first one is skipped. Later
-    resumes (after a modal) restyle as usual."""
+    resumes (after a modal) restyle as usual. After that first refresh, garbage collection
+    resumes if `webengage-debugger` paused it for the start (tui/ui/startup.py)."""
 
     _shown = False
 
@@ -37,6 +39,7 @@ class MainScreen(Screen[None]):
         if not self._shown:
             self._shown = True
             event.refresh_styles = False
+            self.call_after_refresh(resume_gc)
         super()._on_screen_resume(event)
 
 
