@@ -18,6 +18,7 @@ from tui.core.request import Connection
 from tui.core.settings import AppSettings
 from tui.ui.app import create_app
 from tui.ui.startup import pause_gc, resume_gc
+from tui.ui.widgets.credentials import CredentialsPanel
 
 
 def styles(root: DOMNode) -> dict[int, tuple[str, str]]:
@@ -63,3 +64,49 @@ async def test_garbage_collection_resumes_after_the_first_paint(
         resume_gc()
         gc.unfreeze()
         gc.enable()
+
+
+async def test_a_deferred_credentials_panel_is_mounted_in_place_and_keys_wait_for_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`webengage-debugger` defers the hidden credentials panel; keys pressed before it is there
+    do nothing harmful, and it then sits where it always does, with the app's connection."""
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+    app.defer_hidden_panels = True
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.credentials_panel() is None  # not yet: mounted after the first paint
+        for key in ("f8", "f7", "f2", "f3"):
+            await app.run_action(app.active_bindings[key].binding.action)
+        left = app.query_one("#left-col")
+        await wait_until(
+            pilot,
+            lambda: (
+                [child.id for child in left.children] == ["credentials-panel", "composer-panel"]
+            ),
+        )
+        panel = app.credentials_panel()
+        assert panel is not None and panel.connection.license_code == "va1w264d"
+
+
+async def test_the_credentials_panel_is_not_deferred_when_the_first_screen_shows_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+    app.defer_hidden_panels = True
+    async with app.run_test(size=(200, 50)):
+        assert app.credentials_panel() is not None
+
+
+async def test_a_deferred_credentials_panel_under_the_first_run_offer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """First run: the sandbox offer covers the main screen while the deferred panel mounts."""
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings())
+    app.defer_hidden_panels = True
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen_stack[0].query(CredentialsPanel)))
+        await pilot.pause()
+        assert len(app.screen_stack) == 2  # the offer is still up, nothing crashed

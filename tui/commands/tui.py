@@ -40,5 +40,6 @@ def run(args: argparse.Namespace) -> int:
         app.deferred_sandbox_port = port
     else:
         app = create_app(settings)
+    app.defer_hidden_panels = True
     app.run()
     return app.return_code or 0

@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
@@ -100,6 +101,9 @@ class WebEngageDebuggerApp(App[None]):
         self.offer_sandbox = offer_sandbox
         self.deferred_sandbox_port: int | None = None
         """Set by `webengage-debugger --sandbox`: start the sandbox on this port after first paint."""
+        self.defer_hidden_panels = False
+        """Set by `webengage-debugger`: a panel the first screen hides (the credentials, below
+        WIDE_MIN columns) is mounted just after the first paint: ~40 widgets less to build first."""
         self.own_sandbox: Sandbox | None = None
         """A sandbox the app started itself (and stops on exit)."""
         self.settings = settings
@@ -137,7 +141,7 @@ class WebEngageDebuggerApp(App[None]):
         )
         with Horizontal(id="workspace"):
             with Vertical(id="left-col"):
-                yield CredentialsPanel(
+                credentials = CredentialsPanel(
                     self.connection,
                     self.settings,
                     transport=self.transport,
@@ -146,6 +150,8 @@ class WebEngageDebuggerApp(App[None]):
                     else self.connection.route_to,
                     id="credentials-panel",
                 )
+                hidden = "-wide" not in self.responsive.classes(self.size.width)
+                yield Lazy(credentials) if self.defer_hidden_panels and hidden else credentials
                 yield ComposerPanel(self.blueprint.signal_events(), id="composer-panel")
             yield PreviewPanel(id="preview-panel")
         yield DeliveryLog(id="log-panel")
@@ -201,8 +207,14 @@ class WebEngageDebuggerApp(App[None]):
             self.query_one("#nav", Tabs).active = tab
         self._arrange(self.size.width)
 
+    def _main_screen(self) -> Screen[Any] | None:
+        """The screen the panels live on, also while a modal is on top (None once closed)."""
+        return self.screen_stack[0] if self.screen_stack else None
+
     def _update_topbar(self) -> None:
-        self.query_one("#topbar", Static).update(topbar_text(self.connection))
+        main = self._main_screen()
+        for bar in main.query("#topbar").results(Static) if main else ():  # none when closing
+            bar.update(topbar_text(self.connection))
 
     # ---- preview ----
 
@@ -228,7 +240,9 @@ class WebEngageDebuggerApp(App[None]):
         panel.show(self.preview)
 
     def _refresh_preview(self) -> None:
-        self.query_one(ComposerPanel).emit()
+        main = self._main_screen()
+        for composer in main.query(ComposerPanel) if main else ():  # none when closing
+            composer.emit()
 
     @on(ConnectionChanged)
     def _on_connection_changed(self, message: ConnectionChanged) -> None:
@@ -246,7 +260,8 @@ class WebEngageDebuggerApp(App[None]):
 
     def _sync(self) -> None:
         """Read the panels now: a key press may overtake the Changed messages of the last edit."""
-        self.connection = self.query_one(CredentialsPanel).connection
+        if (panel := self.credentials_panel()) is not None:
+            self.connection = panel.connection
         self._update_topbar()
         raw, error = self.query_one(ComposerPanel).raw_event()
         self._on_event_edited(EventEdited(raw, describe_error(error) if error else None))
@@ -369,12 +384,19 @@ class WebEngageDebuggerApp(App[None]):
 
     # ---- connection test, profiles, files (the panels do the work) ----
 
+    def credentials_panel(self) -> CredentialsPanel | None:
+        """The credentials panel; None only in the moment before a deferred one is mounted."""
+        found = self.query(CredentialsPanel)
+        return found.first() if found else None
+
     def action_test_connection(self) -> None:
         self._sync()
-        self.query_one(CredentialsPanel).test_connection()
+        if (panel := self.credentials_panel()) is not None:
+            panel.test_connection()
 
     def action_save_profile(self) -> None:
-        self.query_one(CredentialsPanel).save_profile()
+        if (panel := self.credentials_panel()) is not None:
+            panel.save_profile()
 
     def action_load_file(self) -> None:
         self.query_one(ComposerPanel).load_file()
@@ -394,11 +416,12 @@ class WebEngageDebuggerApp(App[None]):
             "request": "#request-body",
             "log": "#log-table",
         }.get(where)
-        if target:
-            self.query_one(target).focus()
+        for widget in self.query(target) if target else ():  # none yet if still deferred
+            widget.focus()
 
     def action_toggle_key(self) -> None:
-        self.query_one(CredentialsPanel).toggle_reveal()
+        if (panel := self.credentials_panel()) is not None:
+            panel.toggle_reveal()
 
     def action_open_entry(self) -> None:
         self.query_one(DeliveryLog).open_current()

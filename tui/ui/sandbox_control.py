@@ -45,7 +45,8 @@ def start_sandbox(app: WebEngageDebuggerApp, port: int = 0, *, switch: bool = Tr
 def use_sandbox(app: WebEngageDebuggerApp, sandbox: Sandbox) -> None:
     from tui.ui.widgets.credentials import CredentialsPanel
 
-    app.query_one(CredentialsPanel).use_sandbox(sandbox.url, sandbox_connection(sandbox.url))
+    for panel in app.query(CredentialsPanel):
+        panel.use_sandbox(sandbox.url, sandbox_connection(sandbox.url))
     app.notify("Sandbox started: demo account, Global data centre. F5 sends.")
 
 
