@@ -1,7 +1,8 @@
 """`webengage-debugger` (no subcommand): the TUI.
 
 With `--sandbox` the embedded sandbox's demo account fills the credentials, so a first run shows a
-full round trip with no WebEngage account. The sandbox's port is chosen here and the server starts
+full round trip with no WebEngage account. The sandbox's socket is bound here (its port is known at
+once, and a send before the server is up waits in the backlog); the server starts
 in its own thread right after the first paint (importing it costs more than the whole first screen).
 Without `--sandbox` the credentials come from the saved profile and the environment; when there are
 none the app offers the sandbox.
@@ -17,12 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`--sandbox` is parsed by tui/cli.py itself (it applies with no subcommand)."""
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port the OS says is free now, for the sandbox to bind moments later."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
+def listening_socket(host: str = "127.0.0.1") -> socket.socket:
+    """Bound and listening at once (cheap): the sandbox's port goes into the connection before
+    the first paint, and a request sent before its server is up waits in the backlog."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(128)
+    return sock
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,9 +37,10 @@ def run(args: argparse.Namespace) -> int:
 
     settings = AppSettings()
     if getattr(args, "sandbox", False):
-        port = free_port()
+        sock = listening_socket()
+        port = sock.getsockname()[1]
         app = create_app(settings, connection=sandbox_connection(f"http://127.0.0.1:{port}"))
-        app.deferred_sandbox_port = port
+        app.deferred_sandbox = sock
     else:
         app = create_app(settings)
     app.defer_hidden_panels = True

@@ -7,6 +7,7 @@ report by posting messages (messages.py); the handlers here are the only code th
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -99,8 +100,9 @@ class WebEngageDebuggerApp(App[None]):
     ) -> None:
         super().__init__()
         self.offer_sandbox = offer_sandbox
-        self.deferred_sandbox_port: int | None = None
-        """Set by `webengage-debugger --sandbox`: start the sandbox on this port after first paint."""
+        self.deferred_sandbox: socket.socket | None = None
+        """Set by `webengage-debugger --sandbox`: a listening socket (its port is already in the
+        connection) that the sandbox serves once the first screen is painted."""
         self.defer_hidden_panels = False
         """Set by `webengage-debugger`: a panel the first screen hides (the credentials, below
         WIDE_MIN columns) is mounted just after the first paint: ~40 widgets less to build first."""
@@ -168,11 +170,11 @@ class WebEngageDebuggerApp(App[None]):
             self.notify(notice, severity="warning", timeout=10)
         if self.offer_sandbox:
             self.push_screen(SandboxOfferScreen(), self._offer_answered)
-        if self.deferred_sandbox_port is not None:
-            # `--sandbox`: paint first, then import and start the server on the port already in
+        if self.deferred_sandbox is not None:
+            # `--sandbox`: paint first, then import and start the server on the socket already in
             # the connection (importing aiohttp costs more than everything else on screen).
-            port = self.deferred_sandbox_port
-            self.call_after_refresh(start_sandbox, self, port, switch=False)
+            sock = self.deferred_sandbox
+            self.call_after_refresh(start_sandbox, self, sock=sock, switch=False)
 
     def _offer_answered(self, use_sandbox: bool | None) -> None:
         if use_sandbox:

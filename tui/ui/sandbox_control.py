@@ -3,6 +3,7 @@ first run accepts the offer, always in its own thread, and stopped with the app.
 
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -27,13 +28,16 @@ def sandbox_connection(sandbox_url: str) -> Connection:
     )
 
 
-def start_sandbox(app: WebEngageDebuggerApp, port: int = 0, *, switch: bool = True) -> None:
-    """Start a sandbox in a thread worker; `switch` the credentials to its demo account."""
+def start_sandbox(
+    app: WebEngageDebuggerApp, *, sock: socket.socket | None = None, switch: bool = True
+) -> None:
+    """Start a sandbox in a thread worker (on `sock` if given, a listening socket: requests sent
+    before it is up wait in its backlog); `switch` the credentials to its demo account."""
 
     def start() -> None:
-        from tui.core.sandbox import Sandbox, SandboxConfig
+        from tui.core.sandbox import Sandbox
 
-        sandbox = Sandbox(SandboxConfig(port=port))
+        sandbox = Sandbox(sock=sock)
         sandbox.start()
         app.own_sandbox = app.sandbox = sandbox
         if switch:

@@ -7,6 +7,7 @@ test) and so that sync tests and the CLI can use it the same way.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -30,6 +31,9 @@ class Sandbox:
     """A sandbox server. `start()` returns its base URL; it runs until `stop()`.
 
     `on_request` is called (from the server's thread) once per request, for a request log.
+    `sock`, a socket already bound and listening, is served instead of `config.host`/`port`: the
+    TUI binds one before its first paint, so its port is known at once and a request sent before
+    the server is up waits in the socket's backlog instead of being refused.
     """
 
     def __init__(
@@ -37,8 +41,10 @@ class Sandbox:
         config: SandboxConfig | None = None,
         *,
         on_request: Callable[[RequestRecord], None] | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        self._sock = sock
         self.state = SandboxState(self.config)
         self._on_request = on_request
         self._thread: threading.Thread | None = None
@@ -110,7 +116,11 @@ class Sandbox:
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.config.host, self.config.port)
+            site: web.BaseSite = (
+                web.SockSite(runner, self._sock)
+                if self._sock is not None
+                else web.TCPSite(runner, self.config.host, self.config.port)
+            )
             await site.start()
         except BaseException:
             await runner.cleanup()
