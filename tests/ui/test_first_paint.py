@@ -76,15 +76,12 @@ async def test_a_deferred_credentials_panel_is_mounted_in_place_and_keys_wait_fo
     app.defer_hidden_panels = True
     async with app.run_test(size=(120, 36)) as pilot:
         assert app.credentials_panel() is None  # not yet: mounted after the first paint
+        await app.run_action("send")
         for key in ("f8", "f7", "f2", "f3"):
             await app.run_action(app.active_bindings[key].binding.action)
+        await wait_until(pilot, lambda: app.credentials_panel() is not None)
         left = app.query_one("#left-col")
-        await wait_until(
-            pilot,
-            lambda: (
-                [child.id for child in left.children] == ["credentials-panel", "composer-panel"]
-            ),
-        )
+        assert [child.id for child in left.children] == ["credentials-panel", "composer-panel"]
         panel = app.credentials_panel()
         assert panel is not None and panel.connection.license_code == "va1w264d"
 
@@ -110,3 +107,14 @@ async def test_a_deferred_credentials_panel_under_the_first_run_offer(
         await wait_until(pilot, lambda: bool(app.screen_stack[0].query(CredentialsPanel)))
         await pilot.pause()
         assert len(app.screen_stack) == 2  # the offer is still up, nothing crashed
+
+
+async def test_quitting_before_the_deferred_panel_is_mounted_is_quiet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+    app.defer_hidden_panels = True
+    async with app.run_test(size=(120, 36)):
+        app.exit()
+    assert app.return_code == 0

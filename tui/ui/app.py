@@ -17,7 +17,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
@@ -106,6 +105,7 @@ class WebEngageDebuggerApp(App[None]):
         self.defer_hidden_panels = False
         """Set by `webengage-debugger`: a panel the first screen hides (the credentials, below
         WIDE_MIN columns) is mounted just after the first paint: ~40 widgets less to build first."""
+        self._deferred_credentials: CredentialsPanel | None = None
         self.own_sandbox: Sandbox | None = None
         """A sandbox the app started itself (and stops on exit)."""
         self.settings = settings
@@ -152,8 +152,12 @@ class WebEngageDebuggerApp(App[None]):
                     else self.connection.route_to,
                     id="credentials-panel",
                 )
-                hidden = "-wide" not in self.responsive.classes(self.size.width)
-                yield Lazy(credentials) if self.defer_hidden_panels and hidden else credentials
+                if self.defer_hidden_panels and "-wide" not in self.responsive.classes(
+                    self.size.width
+                ):
+                    self._deferred_credentials = credentials  # see _mount_deferred
+                else:
+                    yield credentials
                 yield ComposerPanel(self.blueprint.signal_events(), id="composer-panel")
             yield PreviewPanel(id="preview-panel")
         yield DeliveryLog(id="log-panel")
@@ -170,11 +174,24 @@ class WebEngageDebuggerApp(App[None]):
             self.notify(notice, severity="warning", timeout=10)
         if self.offer_sandbox:
             self.push_screen(SandboxOfferScreen(), self._offer_answered)
+        if self._deferred_credentials is not None:
+            self.call_after_refresh(self._mount_deferred)
         if self.deferred_sandbox is not None:
             # `--sandbox`: paint first, then import and start the server on the socket already in
             # the connection (importing aiohttp costs more than everything else on screen).
             sock = self.deferred_sandbox
             self.call_after_refresh(start_sandbox, self, sock=sock, switch=False)
+
+    async def _mount_deferred(self) -> None:
+        """Mount the credentials panel that compose held back, first in its column (unless the
+        app is already closing)."""
+        panel, self._deferred_credentials = self._deferred_credentials, None
+        main = self._main_screen()
+        if panel is None or main is None:
+            return
+        for column in main.query("#left-col"):
+            if column.is_attached:
+                await column.mount(panel, before=0)
 
     def _offer_answered(self, use_sandbox: bool | None) -> None:
         if use_sandbox:
@@ -388,8 +405,9 @@ class WebEngageDebuggerApp(App[None]):
 
     def credentials_panel(self) -> CredentialsPanel | None:
         """The credentials panel; None only in the moment before a deferred one is mounted."""
-        found = self.query(CredentialsPanel)
-        return found.first() if found else None
+        main = self._main_screen()
+        found = main.query(CredentialsPanel) if main else None
+        return found.first() if found and found.first().is_mounted else None
 
     def action_test_connection(self) -> None:
         self._sync()
