@@ -20,7 +20,6 @@ from tui.core.delivery import LogEntry
 from tui.core.exports import entry_to_curl, evidence_markdown, har_text
 from tui.core.history import is_interrupted
 from tui.ui.messages import ResendRequested
-from tui.ui.widgets.entry_detail import EntryDetailScreen
 from tui.ui.widgets.verdicts import hint_text, outcome_text
 
 COLUMNS = (
@@ -149,6 +148,9 @@ class DeliveryLog(Vertical):
     def open_current(self) -> None:
         entry = self.current
         if entry is not None:
+            # loaded on first use: its JSON highlighting (pygments) is not needed to start
+            from tui.ui.widgets.entry_detail import EntryDetailScreen
+
             self.app.push_screen(EntryDetailScreen(entry, interrupted=entry.id in self.interrupted))
 
     def copy_current(self) -> None:
