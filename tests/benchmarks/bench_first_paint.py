@@ -177,6 +177,9 @@ def main() -> int:
         "XDG_DATA_HOME": str(work / "xdg-data"),
         "TERM": "xterm-256color",
         "COLORTERM": "truecolor",
+        # An installed package has its bytecode (pip compiles it; a first run writes it): let the
+        # warm-up write ours, as Textual's already is, even if this shell sets the variable.
+        "PYTHONDONTWRITEBYTECODE": "",
     }
     tmux = Tmux()
     # A session that lives for the whole run: otherwise the server exits with each trial's last
