@@ -18,7 +18,10 @@ def test_core_imports_no_textual() -> None:
     import tui.core
 
     modules = sorted(
-        {*CORE_MODULES, *(m.name for m in pkgutil.walk_packages(tui.core.__path__, prefix="tui.core."))}
+        {
+            *CORE_MODULES,
+            *(m.name for m in pkgutil.walk_packages(tui.core.__path__, prefix="tui.core.")),
+        }
     )
     code = (
         "import importlib, sys\n"
@@ -27,5 +30,7 @@ def test_core_imports_no_textual() -> None:
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "", f"tui.core pulled in Textual: {result.stdout}"
