@@ -86,7 +86,7 @@ async def test_presentation_hides_the_license_code_in_journey_hints(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, JourneysScreen)
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: bool(screen.results))
         await pilot.pause()
         assert "not~mine" in app.export_screenshot()

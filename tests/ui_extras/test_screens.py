@@ -160,7 +160,7 @@ async def test_user_profile_is_accepted_by_the_sandbox(
         assert body["attributes"] == {"plan": "gold"}
         assert "/users" in text_of(app, "#profile-request")
         keep_screenshot(app, "user-profile")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: bool(app.finished))
         await pilot.pause()
         keep_screenshot(app, "user-profile-sent")
@@ -186,7 +186,7 @@ async def test_user_profile_bad_json_blocks_sending(
         screen.query_one("#profile-custom").load_text('{"plan": }')  # type: ignore[attr-defined]
         await pilot.pause()
         assert "custom attributes:1:" in text_of(app, "#profile-custom-error")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         assert "Not sent" in text_of(app, "#profile-status")
     assert sandbox.accepted() == [] and app.finished == []
@@ -200,7 +200,7 @@ async def test_journey_runs_to_the_end_with_every_step_accepted(
         screen = app.screen
         assert isinstance(screen, JourneysScreen)
         assert screen.selected is not None and screen.selected.name == "first-purchase"
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: len(screen.results) == 6)
         await pilot.pause()
         keep_screenshot(app, "journeys")
@@ -225,7 +225,7 @@ async def test_journey_refuses_an_empty_prefix(
     app = Host(lambda: JourneysScreen(sandbox_connection, default_blueprint(), make_client))
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#journeys-prefix", Input).value = "  "
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await pilot.pause()
         assert "prefix is empty" in text_of(app, "#journeys-summary")
     assert sandbox.accepted() == []
@@ -267,7 +267,7 @@ async def test_replay_reaches_the_end_with_no_429s(
         summary = text_of(app, "#replay-summary")
         assert "41 events" in summary and "1 with errors" in summary
         screen.query_one("#replay-bulk", Checkbox).value = False
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: screen.report is not None)
         await pilot.pause()
         keep_screenshot(app, "replay")
@@ -298,7 +298,7 @@ async def test_replay_bulk_and_cancel(
         assert isinstance(screen, ReplayScreen)
         await wait_until(pilot, lambda: screen.loaded is not None)
         assert screen.query_one("#replay-bulk", Checkbox).value is True
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: len(app.finished) >= 1)
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen.report is not None)
@@ -338,7 +338,7 @@ async def test_leaving_a_running_journey_still_logs_every_step(
     sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=0.1, times=6))
     app = Host(lambda: JourneysScreen(sandbox_connection, default_blueprint(), make_client))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: bool(app.started))
         await pilot.press("escape")
         await wait_until(pilot, lambda: len(app.finished) == 6)
@@ -354,7 +354,7 @@ async def test_leaving_during_a_profile_send_still_logs_it(
     app = Host(lambda: UserProfileScreen(sandbox_connection, default_blueprint(), make_client))
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#profile-user_id", Input).value = "wedbg-test-slow"
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: bool(app.started))
         await pilot.press("escape")
         await wait_until(pilot, lambda: bool(app.finished))
@@ -386,7 +386,7 @@ async def test_a_failed_journey_step_shows_its_hint_and_fix(
         screen = app.screen
         assert isinstance(screen, JourneysScreen)
         assert "Signal event" in text_of(app, "#journeys-step-detail")
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: len(screen.results) == 6)
         await pilot.pause()
         keep_screenshot(app, "journeys-failed")
@@ -409,7 +409,7 @@ async def test_replay_to_a_wrong_license_code_shows_the_first_failure(
         screen = app.screen
         assert isinstance(screen, ReplayScreen)
         await wait_until(pilot, lambda: screen.loaded is not None)
-        await pilot.press("ctrl+g")
+        await pilot.press("f5")
         await wait_until(pilot, lambda: screen.report is not None)
         await pilot.pause()
         status = text_of(app, "#replay-status")

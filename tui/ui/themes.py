@@ -13,8 +13,10 @@ layout entirely, rather than masking them, so nothing about them can be read off
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from rich.text import Text
 from textual.app import App
 from textual.theme import Theme
 
@@ -115,7 +117,25 @@ def conceal(text: str, connection: Connection, *, presenting: bool) -> str:
     """
     if not presenting:
         return text
-    for secret in (connection.redacted_key(), connection.license_code):
-        if secret and secret != "(no key)":
-            text = text.replace(secret, HIDDEN)
+    for secret in secrets_of(connection):
+        text = text.replace(secret, HIDDEN)
+    return text
+
+
+def secrets_of(connection: Connection) -> list[str]:
+    """What presentation mode hides for `connection`: the redacted key and the license code."""
+    return [
+        secret
+        for secret in (connection.redacted_key(), connection.license_code)
+        if secret and secret != "(no key)"
+    ]
+
+
+def conceal_text(text: Text, secrets: Iterable[str]) -> Text:
+    """`conceal` for styled text: each secret becomes ‹hidden›, the styles around it kept."""
+    for secret in secrets:
+        if not secret:
+            continue
+        while (start := text.plain.find(secret)) >= 0:
+            text = text[:start] + Text(HIDDEN, style="dim") + text[start + len(secret) :]
     return text

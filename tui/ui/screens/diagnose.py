@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, LoadingIndicator, Static
 
@@ -201,6 +202,12 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
         self.diagnosis = diagnosis
         if not self._attached():
             return
+        try:
+            self._fill(diagnosis)
+        except NoMatches:  # closed while probing: the widgets are already being taken down
+            return
+
+    def _fill(self, diagnosis: Diagnosis) -> None:
         self.query_one(LoadingIndicator).display = False
         self.query_one("#diagnose-rerun", Button).disabled = False
         probes = self.query_one("#diagnose-probes", Static)

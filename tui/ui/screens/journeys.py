@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -88,10 +89,9 @@ class JourneysScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
-        # The app's own F5 / Ctrl+R send the composer's event (priority bindings): this key is
-        # one the app leaves alone; F5 works here too once the app yields it on pushed screens.
-        Binding("ctrl+g", "run", "Run journey", priority=True),
-        Binding("f5", "run", "Run journey", show=False, priority=True),
+        # The same keys as the app's Send (the app yields them while a screen is on top);
+        # never ctrl+g / ctrl+s, which zellij takes for its lock and scroll modes.
+        Binding("f5,ctrl+r", "run", "Run journey", priority=True),
     ]
 
     @dataclass
@@ -185,7 +185,10 @@ class JourneysScreen(Screen[None]):
         """Presentation mode toggled: redraw the texts that may name the license code."""
         if not self.is_attached:
             return
-        self._show_step(self.query_one(DataTable).cursor_row)
+        try:
+            self._show_step(self.query_one(DataTable).cursor_row)
+        except NoMatches:
+            return
         if self.finished is not None:
             self._run_finished(self.finished)
 
@@ -301,6 +304,14 @@ class JourneysScreen(Screen[None]):
     def _run_finished(self, message: RunFinished) -> None:
         self.finished = message
         self.running = False
+        if not self.is_attached:  # the run outlived the screen (Escape while it ran)
+            return
+        try:
+            self._show_finished(message)
+        except NoMatches:  # closed while the run ended: the widgets are being taken down
+            return
+
+    def _show_finished(self, message: RunFinished) -> None:
         self.query_one("#journeys-run", Button).disabled = False
         self.results = message.results
         if not message.results:
@@ -318,7 +329,14 @@ class JourneysScreen(Screen[None]):
 
     @on(StepChanged)
     def _step_changed(self, message: StepChanged) -> None:
-        result = message.result
+        if not self.is_attached:
+            return
+        try:
+            self._show_step_result(message.result)
+        except NoMatches:  # closed mid-run: the widgets are being taken down
+            return
+
+    def _show_step_result(self, result: StepResult) -> None:
         table = self.query_one(DataTable)
         key = str(result.index)
         style = STATUS_STYLE.get(result.status, "")

@@ -102,10 +102,9 @@ class ReplayScreen(Screen[ReplayReport | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_or_close", "Cancel / Back"),
-        # The app's own F5 / Ctrl+R send the composer's event (priority bindings): this key is
-        # one the app leaves alone; F5 works here too once the app yields it on pushed screens.
-        Binding("ctrl+g", "start", "Replay", priority=True),
-        Binding("f5", "start", "Replay", show=False, priority=True),
+        # The same keys as the app's Send (the app yields them while a screen is on top);
+        # never ctrl+g / ctrl+s, which zellij takes for its lock and scroll modes.
+        Binding("f5,ctrl+r", "start", "Replay", priority=True),
     ]
 
     @dataclass

@@ -129,10 +129,9 @@ class UserProfileScreen(Screen[LogEntry | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
-        # The app's own F5 / Ctrl+R send the composer's event (priority bindings): this key is
-        # one the app leaves alone; F5 works here too once the app yields it on pushed screens.
-        Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("f5", "send", "Send", show=False, priority=True),
+        # The same keys as the app's Send (the app yields them while a screen is on top);
+        # never ctrl+g / ctrl+s, which zellij takes for its lock and scroll modes.
+        Binding("f5,ctrl+r", "send", "Send", priority=True),
     ]
 
     @dataclass
@@ -257,7 +256,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
         if blocked and not self.sending:
             self._status("Not ready: fix the errors listed under Findings.", "yellow")
         elif not self.sending and self.last_entry is None:
-            self._status("Ready: Ctrl+S sends the profile.", "dim")
+            self._status("Ready: F5 (or Ctrl+R) sends the profile.", "dim")
 
     def _status(self, message: str, style: str = "") -> None:
         self.query_one("#profile-status", Static).update(Text(message, style=style))

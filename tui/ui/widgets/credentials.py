@@ -51,7 +51,7 @@ class CredentialsPanel(Vertical):
         self._initial = connection
         self._settings = settings
         self._transport = transport
-        self._sandbox_url = sandbox_url
+        self._sandbox_url = sandbox_url or connection.route_to  # a routed connection keeps it
         self._quiet = False
 
     def compose(self) -> ComposeResult:

@@ -15,6 +15,8 @@ from textual.widgets import Static, TextArea
 
 from tui.core.findings import Finding, Severity
 from tui.core.preview import Preview
+from tui.core.request import Connection
+from tui.ui.themes import conceal_text, is_presentation, secrets_of
 from tui.ui.widgets.json_area import JsonArea
 
 SEVERITY_STYLE = {
@@ -123,21 +125,27 @@ class PreviewPanel(Vertical):
         if self._set("stale", ""):
             self.query_one("#stale-banner").display = False
             self.remove_class("-stale")
-        line = f"{request.method} {request.url}"
+        secrets = self._secrets()
+        line = f"{request.method} {request.url} {secrets}"
         if self._set("line", line):
             parts = urlsplit(request.url)
             self.query_one("#request-line", Static).update(
-                Text.assemble(
-                    (request.method, "bold magenta"),
-                    " ",
-                    (parts.path, "bold"),
-                    "\n",
-                    ("Host: ", "cyan"),
-                    (parts.netloc, "bold"),
+                conceal_text(
+                    Text.assemble(
+                        (request.method, "bold magenta"),
+                        " ",
+                        (parts.path, "bold"),
+                        "\n",
+                        ("Host: ", "cyan"),
+                        (parts.netloc, "bold"),
+                    ),
+                    secrets,
                 )
             )
-            self.query_one("#request-line", Static).tooltip = request.url
-        headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
+            self.query_one("#request-line", Static).tooltip = (
+                None if secrets else request.url  # a hover must not show it on the projector
+            )
+        headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items()) + f"{secrets}"
         if self._set("headers", headers):
             text = Text()
             for index, (name, value) in enumerate(request.headers.items()):
@@ -145,7 +153,7 @@ class PreviewPanel(Vertical):
                     text.append("\n")
                 text.append(f"{name}: ", style="cyan")
                 text.append(value)
-            self.query_one("#request-headers", Static).update(text)
+            self.query_one("#request-headers", Static).update(conceal_text(text, secrets))
         body = request.body_text(indent=2)
         if self._set("body", body):
             replace_changed_lines(self.query_one("#request-body", TextArea), body)
@@ -153,6 +161,19 @@ class PreviewPanel(Vertical):
         if self._set("findings", key):
             self.query_one("#findings", Static).update(findings_text(preview.findings))
             self.border_subtitle = findings_summary(preview.findings)
+
+    def _secrets(self) -> list[str]:
+        """What presentation mode hides here: the license code (URL, Host) and the redacted key
+        (Authorization); nothing when not presenting."""
+        connection = getattr(self.app, "connection", None)
+        if not is_presentation(self.app) or not isinstance(connection, Connection):
+            return []
+        return secrets_of(connection)
+
+    def refresh_presentation(self) -> None:
+        """Presentation mode toggled: draw the request again, concealed or not."""
+        if self.preview is not None and self.is_attached:
+            self.show(self.preview)
 
     def mark_stale(self, message: str) -> None:
         """The properties do not parse: say where, and dim the last good preview."""
