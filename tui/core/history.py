@@ -121,6 +121,43 @@ def _haystack(entry: LogEntry) -> str:
     return "\n".join(parts).lower()
 
 
+def status_range(status: int | str | None) -> tuple[int, int] | None:
+    """The HTTP statuses a filter means: 401 or "401" is one, "4xx" is 400-499 (None: any).
+    Raises ValueError for anything else, with the forms that are understood."""
+    if status is None or (isinstance(status, str) and not status.strip()):
+        return None
+    if isinstance(status, int):
+        return status, status
+    text = status.strip().lower()
+    if text.isdigit():
+        return int(text), int(text)
+    if len(text) == 3 and text[0].isdigit() and text[1:] == "xx":
+        low = int(text[0]) * 100
+        return low, low + 99
+    raise ValueError(f"status {status!r}: give a code (401) or a class (4xx)")
+
+
+def matches(
+    entry: LogEntry,
+    text: str | None = None,
+    outcome: str | None = None,
+    status: int | str | None = None,
+    event: str | None = None,
+) -> bool:
+    """Whether `History.query` with these filters would list `entry` (for a delivery that arrives
+    while the log is filtered)."""
+    if text and not all(word in _haystack(entry) for word in text.lower().split()):
+        return False
+    if outcome and outcome.replace("_", " ") != outcome_label(entry).replace("_", " "):
+        return False
+    low_high = status_range(status)
+    if low_high is not None and not (
+        entry.status is not None and low_high[0] <= entry.status <= low_high[1]
+    ):
+        return False
+    return not event or entry.event_name == event
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -274,7 +311,7 @@ class History:
 
     @staticmethod
     def _where(
-        text: str | None, outcome: str | None, status: int | None, event: str | None
+        text: str | None, outcome: str | None, status: int | str | None, event: str | None
     ) -> tuple[str, builtins.list[Any]]:
         clauses: builtins.list[str] = []
         params: builtins.list[Any] = []
@@ -290,9 +327,10 @@ class History:
             else:
                 clauses.append("outcome = ?")
                 params.append(Outcome(outcome).value)
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status)
+        low_high = status_range(status)
+        if low_high is not None:
+            clauses.append("status BETWEEN ? AND ?")
+            params.extend(low_high)
         if event:
             clauses.append("event_name = ?")
             params.append(event)
@@ -302,7 +340,7 @@ class History:
         self,
         text: str | None = None,
         outcome: str | None = None,
-        status: int | None = None,
+        status: int | str | None = None,
         event: str | None = None,
         limit: int = 100,
         offset: int = 0,
@@ -319,7 +357,7 @@ class History:
         self,
         text: str | None = None,
         outcome: str | None = None,
-        status: int | None = None,
+        status: int | str | None = None,
         event: str | None = None,
     ) -> int:
         where, params = self._where(text, outcome, status, event)

@@ -40,13 +40,14 @@ from tui.ui.messages import (
     DeliveryFinished,
     DeliveryStarted,
     DeliveryUpdated,
+    EditRequested,
     EventEdited,
     ResendRequested,
     SendRequested,
 )
 from tui.ui.palette import DebuggerCommands
 from tui.ui.sandbox_control import sandbox_connection, start_sandbox, stop_sandbox
-from tui.ui.themes import PRESENTATION_CSS, conceal_text, is_presentation, secrets_of
+from tui.ui.themes import PRESENTATION_CSS
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
@@ -58,12 +59,6 @@ if TYPE_CHECKING:  # the client (httpx) and the sandbox (aiohttp) load when firs
     from tui.core.client import RetryPolicy
     from tui.core.sandbox import Sandbox
 from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
-
-MAIN_SCREEN_ACTIONS = frozenset(
-    {"send", "send_anyway", "load_file", "test_connection", "toggle_key", "save_profile", "goto"}
-)
-"""App actions that act on the composer or the credentials panel: they only run while the main
-screen is the one on top (see `WebEngageDebuggerApp.check_action`)."""
 
 HISTORY_LOAD = 200
 """How many past deliveries the log shows on start (the rest stay searchable on disk)."""
@@ -175,7 +170,6 @@ class WebEngageDebuggerApp(App[None]):
                 field.cursor_blink = False
         self._arrange(self.size.width)
         self._update_topbar()
-        self.watch(self, "theme", self._presentation_changed, init=False)
         self._load_history()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
@@ -233,29 +227,14 @@ class WebEngageDebuggerApp(App[None]):
             self.query_one("#nav", Tabs).active = tab
         self._arrange(self.size.width)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Send, load and the panels' keys belong to the main screen: while another screen (the
-        help, a dialog, the replay) is on top, F5 / Ctrl+R / Ctrl+L fall through to that screen,
-        so it can use the same keys for its own main action, and nothing hidden is sent."""
-        return action not in MAIN_SCREEN_ACTIONS or self.screen is self._main_screen()
-
     def _main_screen(self) -> Screen[Any] | None:
         """The screen the panels live on, also while a modal is on top (None once closed)."""
         return self.screen_stack[0] if self.screen_stack else None
 
     def _update_topbar(self) -> None:
         main = self._main_screen()
-        secrets = secrets_of(self.connection) if is_presentation(self) else []
         for bar in main.query("#topbar").results(Static) if main else ():  # none when closing
-            bar.update(conceal_text(topbar_text(self.connection), secrets))
-
-    def _presentation_changed(self) -> None:
-        """Presentation mode toggled (it switches the theme): conceal or show the credentials in
-        the texts that name them (the top bar, the request's URL, Host and Authorization)."""
-        self._update_topbar()
-        main = self._main_screen()
-        for panel in main.query(PreviewPanel) if main else ():
-            panel.refresh_presentation()
+            bar.update(topbar_text(self.connection))
 
     # ---- preview ----
 
@@ -344,6 +323,24 @@ class WebEngageDebuggerApp(App[None]):
             source=f"resend of {entry.id[:8]}",
         )
 
+    @on(EditRequested)
+    def _on_edit_requested(self, message: EditRequested) -> None:
+        """Edit and resend: the entry's event back in the composer, on the Event tab."""
+        from tui.core.unmap import NotEditable, signal_event_from_entry
+
+        entry = self.query_one(DeliveryLog).entries.get(message.entry_id)
+        if entry is None:
+            return
+        try:
+            raw = signal_event_from_entry(entry, self.blueprint)
+        except NotEditable as error:
+            self.notify(f"Cannot edit this delivery: {error}", severity="warning")
+            return
+        self.composer.load_event(raw, f"edit of {entry.id[:8]}")
+        self._show_tab("event")
+        self.composer.query_one("#properties").focus()
+        self.notify("Loaded into the composer: edit, then F5 to send.")
+
     @work(exclusive=False, group="deliveries", exit_on_error=False)
     async def _deliver(
         self, request: Any, *, event_name: str, findings: list[Any], forced: bool, source: str
@@ -410,7 +407,9 @@ class WebEngageDebuggerApp(App[None]):
         except Exception as error:
             self.notify(f"history not loaded: {error}", severity="warning")
             return
-        self.query_one(DeliveryLog).show_history(entries)
+        log = self.query_one(DeliveryLog)
+        log.history = self.history  # the filter bar searches all of it
+        log.show_history(entries)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's unexpected failure is reported (deliveries never raise)."""
@@ -476,6 +475,14 @@ class WebEngageDebuggerApp(App[None]):
 
     def action_resend(self) -> None:
         self.query_one(DeliveryLog).resend_current()
+
+    def action_edit_entry(self) -> None:
+        self.query_one(DeliveryLog).edit_current()
+
+    def action_filter_log(self) -> None:
+        """Show the log and put the cursor in its search box."""
+        self._show_tab("log")
+        self.query_one(DeliveryLog).action_filter()
 
     def action_open_screen(self, name: str) -> None:
         """Push one of the screens in tui.ui.screens (see extras.py)."""

@@ -29,6 +29,13 @@ class ResendRequested(Message):
 
 
 @dataclass
+class EditRequested(Message):
+    """The user asked to load a logged entry's event into the composer, to edit and send it."""
+
+    entry_id: str
+
+
+@dataclass
 class DeliveryStarted(Message):
     """A delivery's entry exists (no attempt yet): the log shows it as in flight."""
 

@@ -56,6 +56,18 @@ COMMANDS: tuple[Command, ...] = (
         "Resend selected delivery", "resend", "Send the logged request again (in the log)", "r"
     ),
     Command(
+        "Edit and resend selected delivery",
+        "edit_entry",
+        "Load its event into the composer, to change it and send again (in the log)",
+        "e",
+    ),
+    Command(
+        "Filter the delivery log",
+        "filter_log",
+        "Search all of the history: words, outcome, event, status (401 or 4xx)",
+        "/",
+    ),
+    Command(
         "Export selected delivery as evidence (Markdown)",
         "export('evidence')",
         "Request, response, hint and curl for a ticket; key and license code masked",

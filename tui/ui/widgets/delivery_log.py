@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,8 +18,9 @@ from textual.widgets import DataTable, Static
 
 from tui.core.delivery import LogEntry
 from tui.core.exports import entry_to_curl, evidence_markdown, har_text
-from tui.core.history import is_interrupted
-from tui.ui.messages import ResendRequested
+from tui.core.history import History, is_interrupted, matches
+from tui.ui.messages import EditRequested, ResendRequested
+from tui.ui.widgets.log_filter import LogFilter, LogQuery
 from tui.ui.widgets.verdicts import hint_text, outcome_text
 
 COLUMNS = (
@@ -33,6 +34,9 @@ COLUMNS = (
 )
 
 EVENT_WIDTH = 24
+
+PAGE = 200
+"""How many matches the log shows at once (the newest; the count says how many there are)."""
 
 
 def latency_text(entry: LogEntry) -> str:
@@ -64,6 +68,8 @@ class DeliveryLog(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_curl", "Copy curl"),
         Binding("r", "resend", "Resend"),
+        Binding("e", "edit", "Edit"),
+        Binding("slash", "app.filter_log", "Filter"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -71,9 +77,14 @@ class DeliveryLog(Vertical):
         self.entries: dict[str, LogEntry] = {}
         self.interrupted: set[str] = set()
         self._backoff_until: float | None = None
+        self.history: History | None = None
+        """Where the filter searches (set by the app); None: only what this session saw."""
+        self.filter = LogQuery()
+        self._seen: dict[str, LogEntry] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="rate-gauge")
+        yield LogFilter(id="log-filter")
         with Horizontal(id="log-body"):
             table: DataTable[str | Text] = DataTable(
                 id="log-table", cursor_type="row", zebra_stripes=True
@@ -97,6 +108,10 @@ class DeliveryLog(Vertical):
 
     def upsert(self, entry: LogEntry, *, interrupted: bool = False, select: bool = False) -> None:
         table = self.table
+        self._seen[entry.id] = entry
+        if entry.id not in self.entries and self.filter.active and not self._matches(entry):
+            self._note_rate(entry)
+            return  # filtered out; it appears once it matches (an outcome filter: when it ends)
         self.entries[entry.id] = entry
         if interrupted:
             self.interrupted.add(entry.id)
@@ -136,6 +151,68 @@ class DeliveryLog(Vertical):
         if entry is not None:
             self._show_hint(entry)
 
+    def _matches(self, entry: LogEntry) -> bool:
+        try:
+            return matches(entry, **self.filter.kwargs())
+        except ValueError:
+            return False
+
+    def show_page(self, entries: list[LogEntry]) -> None:
+        """Replace the rows with `entries` (newest first, as History gives them)."""
+        self.table.clear()
+        self.entries.clear()
+        self.interrupted.clear()
+        query, self.filter = self.filter, LogQuery()  # these matched already: no re-check
+        try:
+            self.show_history(entries)
+        finally:
+            self.filter = query
+        if not entries and self.filter.active:
+            self.query_one("#log-hint", Static).update(
+                Text("Nothing matches: change or clear the filters.", style="dim")
+            )
+
+    # ---- filtering ----
+
+    @on(LogFilter.Changed)
+    def _on_filter(self, message: LogFilter.Changed) -> None:
+        message.stop()
+        if message.query == self.filter:
+            return  # e.g. the outcome picker's own Changed as it mounts
+        self.filter = message.query
+        try:
+            kwargs = self.filter.kwargs()
+        except ValueError as error:
+            self.query_one(LogFilter).show_count(str(error))
+            return
+        if self.history is None:  # only what this session saw
+            found = [e for e in reversed(self._seen.values()) if matches(e, **kwargs)]
+            self._show_matches(self.filter, found[:PAGE], len(found), len(self._seen))
+        else:
+            self._run_query(self.filter, self.history)
+
+    @work(thread=True, exclusive=True, group="log-filter", exit_on_error=False)
+    def _run_query(self, query: LogQuery, history: History) -> None:
+        """5-25 ms on 10,000 entries: off the UI thread, so typing never waits for it."""
+        kwargs = query.kwargs()
+        found = history.query(**kwargs, limit=PAGE)
+        total = history.count(**kwargs) if query.active else history.count()
+        everything = history.count() if query.active else total
+        self.app.call_from_thread(self._show_matches, query, found, total, everything)
+
+    def _show_matches(
+        self, query: LogQuery, found: list[LogEntry], total: int, everything: int
+    ) -> None:
+        if query != self.filter:
+            return  # an older query answered late
+        self.show_page(found)
+        shown = f" (newest {len(found):,} shown)" if total > len(found) else ""
+        text = f"{total:,} of {everything:,}{shown}" if query.active else ""
+        self.query_one(LogFilter).show_count(text)
+
+    def action_filter(self) -> None:
+        self.query_one(LogFilter).focus_search()
+
     def show_history(self, entries: list[LogEntry]) -> None:
         """Earlier deliveries, newest first as History gives them; unfinished ones were cut off."""
         for entry in reversed(entries):
@@ -163,6 +240,11 @@ class DeliveryLog(Vertical):
         entry = self.current
         if entry is not None:
             self.post_message(ResendRequested(entry.id))
+
+    def edit_current(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.post_message(EditRequested(entry.id))
 
     def export(self, directory: Path, kind: str) -> Path | None:
         """Write the selected delivery's Markdown evidence pack (`kind="evidence"`), or the whole
@@ -193,6 +275,9 @@ class DeliveryLog(Vertical):
 
     def action_resend(self) -> None:
         self.resend_current()
+
+    def action_edit(self) -> None:
+        self.edit_current()
 
     @on(DataTable.RowSelected, "#log-table")
     def _on_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -20,8 +20,7 @@ from textual.widgets import Footer, Static
 
 from tui.core.delivery import LogEntry
 from tui.core.exports import entry_to_curl
-from tui.ui.messages import ResendRequested
-from tui.ui.themes import conceal_text, is_presentation
+from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.widgets.preview import findings_text
 from tui.ui.widgets.verdicts import hint_text, outcome_text
 
@@ -46,7 +45,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         (entry.event_name or "(unnamed)", "bold"),
         "  ",
         outcome_text(entry, interrupted=interrupted),
-        f"  status {entry.status if entry.status is not None else '—'}",
+        f"\u00a0 status {entry.status if entry.status is not None else '—'}",
         f"  {entry.data_centre} · {entry.host} · license {entry.license_code or '—'}",
         f"\nsent {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
         f" · x-request-id {entry.request_id}",
@@ -81,7 +80,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         _section("Verdict"),
         hint_text(entry, interrupted=interrupted),
         _section("Request"),
-        Text.assemble((request.method, "bold magenta"), " ", request.url),
+        Text.assemble((request.method, "bold magenta"), "\u00a0", request.url),
         headers,
         highlight(request.body_text(indent=2), language="json"),
         _section("Attempts"),
@@ -101,19 +100,14 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
     return parts
 
 
-def entry_secrets(entry: LogEntry) -> list[str]:
-    """What presentation mode hides in an entry: its license code and its (redacted) key."""
-    key = entry.request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return [secret for secret in (key, entry.license_code) if secret]
-
-
 class EntryDetailScreen(ModalScreen[None]):
-    """A log entry in full; c copies it as curl, r sends it again."""
+    """A log entry in full; c copies it as curl, r sends it again, e loads it into the composer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close"),
         Binding("c", "copy_curl", "Copy as curl"),
         Binding("r", "resend", "Resend"),
+        Binding("e", "edit", "Edit & resend"),
     ]
 
     def __init__(self, entry: LogEntry, *, interrupted: bool = False) -> None:
@@ -125,9 +119,8 @@ class EntryDetailScreen(ModalScreen[None]):
         with Vertical(id="detail-box") as box:
             box.border_title = "Delivery"
             with VerticalScroll(id="detail-scroll"):
-                secrets = entry_secrets(self.entry) if is_presentation(self.app) else []
                 for part in entry_parts(self.entry, interrupted=self.interrupted):
-                    yield Static(conceal_text(part, secrets) if isinstance(part, Text) else part)
+                    yield Static(part)
         yield Footer()
 
     def action_copy_curl(self) -> None:
@@ -136,4 +129,8 @@ class EntryDetailScreen(ModalScreen[None]):
 
     def action_resend(self) -> None:
         self.app.post_message(ResendRequested(self.entry.id))
+        self.dismiss()
+
+    def action_edit(self) -> None:
+        self.app.post_message(EditRequested(self.entry.id))
         self.dismiss()
