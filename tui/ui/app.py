@@ -47,7 +47,7 @@ from tui.ui.messages import (
 )
 from tui.ui.palette import DebuggerCommands
 from tui.ui.sandbox_control import sandbox_connection, start_sandbox, stop_sandbox
-from tui.ui.themes import PRESENTATION_CSS
+from tui.ui.themes import PRESENTATION_CSS, conceal_text, is_presentation, secrets_of
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
@@ -59,6 +59,12 @@ if TYPE_CHECKING:  # the client (httpx) and the sandbox (aiohttp) load when firs
     from tui.core.client import RetryPolicy
     from tui.core.sandbox import Sandbox
 from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
+
+MAIN_SCREEN_ACTIONS = frozenset(
+    {"send", "send_anyway", "load_file", "test_connection", "toggle_key", "save_profile", "goto"}
+)
+"""App actions that act on the composer or the credentials panel: they only run while the main
+screen is the one on top (see `WebEngageDebuggerApp.check_action`)."""
 
 HISTORY_LOAD = 200
 """How many past deliveries the log shows on start (the rest stay searchable on disk)."""
@@ -170,6 +176,7 @@ class WebEngageDebuggerApp(App[None]):
                 field.cursor_blink = False
         self._arrange(self.size.width)
         self._update_topbar()
+        self.watch(self, "theme", self._presentation_changed, init=False)
         self._load_history()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
@@ -227,14 +234,29 @@ class WebEngageDebuggerApp(App[None]):
             self.query_one("#nav", Tabs).active = tab
         self._arrange(self.size.width)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Send, load and the panels' keys belong to the main screen: while another screen (the
+        help, a dialog, the replay) is on top, F5 / Ctrl+R / Ctrl+L fall through to that screen,
+        so it can use the same keys for its own main action, and nothing hidden is sent."""
+        return action not in MAIN_SCREEN_ACTIONS or self.screen is self._main_screen()
+
     def _main_screen(self) -> Screen[Any] | None:
         """The screen the panels live on, also while a modal is on top (None once closed)."""
         return self.screen_stack[0] if self.screen_stack else None
 
     def _update_topbar(self) -> None:
         main = self._main_screen()
+        secrets = secrets_of(self.connection) if is_presentation(self) else []
         for bar in main.query("#topbar").results(Static) if main else ():  # none when closing
-            bar.update(topbar_text(self.connection))
+            bar.update(conceal_text(topbar_text(self.connection), secrets))
+
+    def _presentation_changed(self) -> None:
+        """Presentation mode toggled (it switches the theme): conceal or show the credentials in
+        the texts that name them (the top bar, the request's URL, Host and Authorization)."""
+        self._update_topbar()
+        main = self._main_screen()
+        for panel in main.query(PreviewPanel) if main else ():
+            panel.refresh_presentation()
 
     # ---- preview ----
 

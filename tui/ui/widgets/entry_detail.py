@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from tui.core.delivery import LogEntry
 from tui.core.exports import entry_to_curl
 from tui.ui.messages import EditRequested, ResendRequested
+from tui.ui.themes import conceal_text, is_presentation
 from tui.ui.widgets.preview import findings_text
 from tui.ui.widgets.verdicts import hint_text, outcome_text
 
@@ -45,7 +46,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         (entry.event_name or "(unnamed)", "bold"),
         "  ",
         outcome_text(entry, interrupted=interrupted),
-        f"\u00a0 status {entry.status if entry.status is not None else '—'}",
+        f"  status {entry.status if entry.status is not None else '—'}",
         f"  {entry.data_centre} · {entry.host} · license {entry.license_code or '—'}",
         f"\nsent {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
         f" · x-request-id {entry.request_id}",
@@ -80,7 +81,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         _section("Verdict"),
         hint_text(entry, interrupted=interrupted),
         _section("Request"),
-        Text.assemble((request.method, "bold magenta"), "\u00a0", request.url),
+        Text.assemble((request.method, "bold magenta"), " ", request.url),
         headers,
         highlight(request.body_text(indent=2), language="json"),
         _section("Attempts"),
@@ -98,6 +99,12 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         Text(entry_to_curl(entry)),
     ]
     return parts
+
+
+def entry_secrets(entry: LogEntry) -> list[str]:
+    """What presentation mode hides in an entry: its license code and its (redacted) key."""
+    key = entry.request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return [secret for secret in (key, entry.license_code) if secret]
 
 
 class EntryDetailScreen(ModalScreen[None]):
@@ -119,8 +126,9 @@ class EntryDetailScreen(ModalScreen[None]):
         with Vertical(id="detail-box") as box:
             box.border_title = "Delivery"
             with VerticalScroll(id="detail-scroll"):
+                secrets = entry_secrets(self.entry) if is_presentation(self.app) else []
                 for part in entry_parts(self.entry, interrupted=self.interrupted):
-                    yield Static(part)
+                    yield Static(conceal_text(part, secrets) if isinstance(part, Text) else part)
         yield Footer()
 
     def action_copy_curl(self) -> None:
