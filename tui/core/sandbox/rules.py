@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from tui.core.signal import json_type
 from tui.core.webengage import (
     ATTRIBUTES_PER_TYPE_MAX,
     BULK_ITEMS_MAX,
@@ -64,7 +65,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     except (ValueError, RecursionError) as exc:
         raise Rejected(f"Invalid JSON: {exc}.") from None
     if not isinstance(body, dict):
-        raise Rejected(f"Invalid request: the body must be a JSON object, not {_json_type(body)}.")
+        raise Rejected(f"Invalid request: the body must be a JSON object, not {json_type(body)}.")
     return body
 
 
@@ -89,7 +90,7 @@ def check(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
-                raise Rejected(f"each item must be a JSON object, not {_json_type(item)}.")
+                raise Rejected(f"each item must be a JSON object, not {json_type(item)}.")
             if endpoint is Endpoint.BULK_EVENTS:
                 check_event(item)
                 stored.append(item)
@@ -113,7 +114,7 @@ def check_event(body: dict[str, Any]) -> None:
     if data is None:
         return
     if not isinstance(data, dict):
-        raise Rejected(f"Invalid request: eventData must be a JSON object, not {_json_type(data)}.")
+        raise Rejected(f"Invalid request: eventData must be a JSON object, not {json_type(data)}.")
     _check_attributes(data, "eventData")
     for attr, value in data.items():
         if isinstance(value, str) and len(value) > STRING_MAX:
@@ -129,12 +130,12 @@ def check_user(body: dict[str, Any]) -> dict[str, Any]:
     for field in USER_STRING_FIELDS:
         value = body.get(field)
         if value is not None and not isinstance(value, str):
-            raise Rejected(f"Invalid request: {field} must be a string, not {_json_type(value)}.")
+            raise Rejected(f"Invalid request: {field} must be a string, not {json_type(value)}.")
     for field in USER_BOOLEAN_FIELDS:
         value = body.get(field)
         if value is not None and not isinstance(value, bool):
             raise Rejected(
-                f"Invalid request: {field} must be true or false, not {_json_type(value)}."
+                f"Invalid request: {field} must be true or false, not {json_type(value)}."
             )
     if body.get("birthDate") is not None:
         _check_date(body["birthDate"], "birthDate")
@@ -143,7 +144,7 @@ def check_user(body: dict[str, Any]) -> dict[str, Any]:
         return body
     if not isinstance(attributes, dict):
         raise Rejected(
-            f"Invalid request: attributes must be a JSON object, not {_json_type(attributes)}."
+            f"Invalid request: attributes must be a JSON object, not {json_type(attributes)}."
         )
     _check_attributes(attributes, "attributes")
     # WebEngage's docs: over-long strings in user attributes are truncated, not rejected.
@@ -158,7 +159,7 @@ def _check_identity(body: dict[str, Any]) -> None:
         if value is None or value == "":
             continue
         if not isinstance(value, str):
-            raise Rejected(f"Invalid request: {field} must be a string, not {_json_type(value)}.")
+            raise Rejected(f"Invalid request: {field} must be a string, not {json_type(value)}.")
         if not value.strip():
             continue
         if len(value) > ID_MAX:
@@ -235,18 +236,4 @@ def _check_date(value: Any, field: str) -> None:
 def _describe(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value[:40] + ("..." if len(value) > 40 else ""))
-    return _json_type(value)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+    return json_type(value)
