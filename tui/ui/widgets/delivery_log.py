@@ -118,7 +118,7 @@ class DeliveryLog(Vertical):
         cells = row_cells(entry, interrupted=interrupted)
         if entry.id in table.rows:
             for (_, key), value in zip(COLUMNS, cells, strict=True):
-                table.update_cell(entry.id, key, value)
+                table.update_cell(entry.id, key, value, update_width=True)
         else:
             table.add_row(*cells, key=entry.id)
         if select:
