@@ -16,7 +16,7 @@ from tui.core.preview import Preview
 VALUE_WIDTH = 60
 """Values longer than this are cut (with …) so the table stays readable on a projector."""
 
-_MISSING = object()
+MISSING = object()
 _TOKEN = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[("(?:[^"\\]|\\.)*")\]|\[(\d+)\]')
 
 
@@ -34,7 +34,7 @@ def _code(text: str) -> str:
 
 
 def _value(value: Any) -> str:
-    if value is _MISSING:
+    if value is MISSING:
         return ""
     try:
         text = json.dumps(value, ensure_ascii=False)
@@ -48,19 +48,19 @@ def _value(value: Any) -> str:
 def resolve(document: Any, path: str | None) -> Any:
     """The value at a JSON path as written by the mapping (`$.a.b["x y"][0]`), or a marker if none."""
     if path is None or not path.startswith("$"):
-        return _MISSING
+        return MISSING
     current = document
     position = 1
     while position < len(path):
         match = _TOKEN.match(path, position)
         if match is None:
-            return _MISSING
+            return MISSING
         name, quoted, index = match.groups()
         key: Any = name if name is not None else json.loads(quoted) if quoted else int(index)
         in_list = isinstance(key, int) and isinstance(current, list) and key < len(current)
         in_dict = isinstance(key, str) and isinstance(current, dict) and key in current
         if not (in_list or in_dict):
-            return _MISSING
+            return MISSING
         current = current[key]
         position = match.end()
     return current
@@ -102,12 +102,12 @@ def blueprint_markdown(blueprint: Blueprint) -> str:
     return "\n".join(lines) + "\n"
 
 
-def side_by_side_markdown(preview: Preview, event: Any = _MISSING) -> str:
+def side_by_side_markdown(preview: Preview, event: Any = MISSING) -> str:
     """One event, field by field: the Signal field and value, what it became, and why.
 
     The Signal values come from `preview.raw`, or from `event` when given (a caller that kept it).
     """
-    signal = preview.raw if event is _MISSING else event
+    signal = preview.raw if event is MISSING else event
     request = preview.request
     path = request.url.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else path

@@ -27,7 +27,8 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from tui.core.blueprint import Blueprint
 from tui.core.mapping import FieldTrace
-from tui.core.mapping_report import blueprint_markdown, side_by_side_markdown
+from tui.core.mapping_report import MISSING, blueprint_markdown, side_by_side_markdown
+from tui.core.mapping_report import resolve as resolve_path
 from tui.core.preview import Preview
 from tui.ui.screens._render import json_text
 
@@ -44,33 +45,6 @@ CHANGE_LABELS = {
 }
 """How each FieldTrace.change reads on screen (a word, never colour alone, for projectors)."""
 
-_MISSING = object()
-_PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
-
-
-def resolve_path(document: Any, path: str | None) -> Any:
-    """The value at a `$.a.b[0]` JSON path, or a sentinel when the path does not lead anywhere."""
-    if not path or not path.startswith("$"):
-        return _MISSING
-    value = document
-    position = 1
-    while position < len(path):
-        match = _PATH_PART.match(path, position)
-        if match is None:
-            return _MISSING
-        name, index, quoted = match.groups()
-        if index is not None:
-            if not isinstance(value, list) or int(index) >= len(value):
-                return _MISSING
-            value = value[int(index)]
-        else:
-            key = name if name is not None else json.loads(f'"{quoted}"')
-            if not isinstance(value, dict) or key not in value:
-                return _MISSING
-            value = value[key]
-        position = match.end()
-    return value
-
 
 def short_path(path: str | None) -> str:
     """`$.properties.order_id` → `properties.order_id`: the `$.` is noise on a projector."""
@@ -81,7 +55,7 @@ def short_path(path: str | None) -> str:
 
 def value_text(value: Any, limit: int = 40) -> str:
     """A value as compact JSON, cut to `limit` characters (arrays and objects summarised)."""
-    if value is _MISSING:
+    if value is MISSING:
         return ""
     if isinstance(value, list):
         return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
