@@ -311,27 +311,17 @@ class ReplayScreen(Screen[ReplayReport | None]):
 
         report: ReplayReport | None = None
         try:
+            replay, limits = (replay_bulk, self.bulk_limits) if bulk else (replay_each, self.limits)
             async with self.client_factory(self.connection) as client:
-                if bulk:
-                    report = await replay_bulk(
-                        client,
-                        previews,
-                        limits=self.bulk_limits,
-                        progress=progress,
-                        on_entry=reporter,
-                        cancel=self.cancel_event,
-                        source=source,
-                    )
-                else:
-                    report = await replay_each(
-                        client,
-                        previews,
-                        limits=self.limits,
-                        progress=progress,
-                        on_entry=reporter,
-                        cancel=self.cancel_event,
-                        source=source,
-                    )
+                report = await replay(
+                    client,
+                    previews,
+                    limits=limits,
+                    progress=progress,
+                    on_entry=reporter,
+                    cancel=self.cancel_event,
+                    source=source,
+                )
         finally:
             self.post_message(self.Finished(report))
         return report
