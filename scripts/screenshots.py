@@ -24,9 +24,9 @@ time.tzset()
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input, Select, TextArea  # noqa: E402
 
-from tui.core.client import RetryPolicy  # noqa: E402
-from tui.core.sandbox import Sandbox  # noqa: E402
-from tui.core.settings import AppSettings  # noqa: E402
+from tui.webengage.client import RetryPolicy  # noqa: E402
+from tui.sandbox import Sandbox  # noqa: E402
+from tui.store.settings import AppSettings  # noqa: E402
 from tui.ui.app import WebEngageDebuggerApp, create_app  # noqa: E402
 from tui.ui.widgets.delivery_log import DeliveryLog  # noqa: E402
 

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tui.core.request import Connection
-from tui.core.sandbox import (
+from tui.sandbox import (
     DEMO_API_KEY,
     DEMO_LICENSE_CODE,
     Sandbox,
     SandboxAccount,
     SandboxConfig,
 )
-from tui.core.webengage import DataCentre
+from tui.webengage.api import DataCentre
+from tui.webengage.request import Connection
 
 _REAL_ENV = (
     "WEBENGAGE_API_KEY",

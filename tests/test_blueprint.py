@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.blueprint import (
+from tui.mapping.blueprint import (
     Blueprint,
     BlueprintError,
     blueprint_from_toml,

@@ -11,11 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tui.core.client import RetryPolicy, WebEngageClient, classify_response, parse_retry_after
-from tui.core.delivery import RESPONSE_BODY_MAX, LogEntry
-from tui.core.outcomes import NetworkFailure, Outcome
-from tui.core.request import Connection, build_request
-from tui.core.sandbox import (
+from tui.sandbox import (
     DEMO_API_KEY,
     DEMO_LICENSE_CODE,
     Fault,
@@ -25,7 +21,11 @@ from tui.core.sandbox import (
     SandboxAccount,
     SandboxConfig,
 )
-from tui.core.webengage import DataCentre, Endpoint
+from tui.webengage.api import DataCentre, Endpoint
+from tui.webengage.client import RetryPolicy, WebEngageClient, classify_response, parse_retry_after
+from tui.webengage.entry import RESPONSE_BODY_MAX, LogEntry
+from tui.webengage.outcomes import NetworkFailure, Outcome
+from tui.webengage.request import Connection, build_request
 
 FAST = RetryPolicy(max_attempts=3, base_delay_s=0.01, max_delay_s=0.05, jitter_s=0.01)
 EVENT = {"userId": "u-1", "eventName": "Order Completed", "eventData": {"amount": 12.5}}

@@ -11,11 +11,11 @@ import pytest
 from pydantic import SecretStr
 
 from tests.conftest import MakeSandbox, account, demo_connection
-from tui.core.client import RetryPolicy
-from tui.core.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose, judge
-from tui.core.request import Connection
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
-from tui.core.webengage import DataCentre
+from tui.delivery.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose, judge
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
+from tui.webengage.api import DataCentre
+from tui.webengage.client import RetryPolicy
+from tui.webengage.request import Connection
 
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.0, max_delay_s=0.0, jitter_s=0.0)
 INDIA_KEY = "india-key-5f0c2b9e8d7a6c5b4a39"

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 from tests.test_history import KEY, finish, make_entry
-from tui.core.delivery import Attempt, LogEntry
-from tui.core.exports import (
+from tui.delivery.exports import (
     entries_to_har,
     entry_to_curl,
     evidence_markdown,
     har_text,
     mask_license_code,
 )
-from tui.core.findings import Finding, Severity
-from tui.core.outcomes import NetworkFailure, Outcome, hint_for
+from tui.webengage.entry import Attempt, LogEntry
+from tui.webengage.findings import Finding, Severity
+from tui.webengage.outcomes import NetworkFailure, Outcome, hint_for
 
 # HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): the required members and their types.
 _NV = {

@@ -21,16 +21,16 @@ from pydantic import SecretStr
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tui.core.client import RetryPolicy, WebEngageClient
-from tui.core.delivery import LogEntry
-from tui.core.history import History
-from tui.core.outcomes import NetworkFailure, Outcome
-from tui.core.request import Connection, build_request
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
-from tui.core.settings import AppSettings
-from tui.core.webengage import DataCentre, Endpoint
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
+from tui.store.history import History
+from tui.store.settings import AppSettings
 from tui.ui.app import create_app
 from tui.ui.widgets.delivery_log import DeliveryLog
+from tui.webengage.api import DataCentre, Endpoint
+from tui.webengage.client import RetryPolicy, WebEngageClient
+from tui.webengage.entry import LogEntry
+from tui.webengage.outcomes import NetworkFailure, Outcome
+from tui.webengage.request import Connection, build_request
 
 # Tiny but real backoff: retries happen, the suite stays fast.
 RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, jitter_s=0.0)

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from tui.core.findings import Severity
-from tui.core.preview import preview_event
-from tui.core.request import Connection
-from tui.core.signal import InputError, parse_events_text
-from tui.core.validation import AttributeType
+from tui.mapping.preview import preview_event
+from tui.mapping.signal import InputError, parse_events_text
+from tui.webengage.findings import Severity
+from tui.webengage.request import Connection
+from tui.webengage.types import AttributeType
 
 KEY = "fuzz-key-0123456789abcdef0123"
 CONNECTION = Connection(license_code="fuzz", api_key=SecretStr(KEY))
@@ -138,7 +138,7 @@ def test_any_file_bytes_read_or_are_an_input_error(data: bytes) -> None:
     import tempfile
     from pathlib import Path
 
-    from tui.core.signal import read_events
+    from tui.mapping.signal import read_events
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "events.json"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from tui.core.delivery import Attempt, LogEntry
-from tui.core.history import INTERRUPTED, History, is_interrupted, outcome_label
-from tui.core.outcomes import Outcome, hint_for
-from tui.core.request import Connection, build_request
-from tui.core.webengage import DataCentre, Endpoint
+from tui.store.history import INTERRUPTED, History, is_interrupted, outcome_label
+from tui.webengage.api import DataCentre, Endpoint
+from tui.webengage.entry import Attempt, LogEntry
+from tui.webengage.outcomes import Outcome, hint_for
+from tui.webengage.request import Connection, build_request
 
 KEY = "hist-key-0123456789abcdef"
 
@@ -161,7 +161,7 @@ def test_kill_9_mid_send_leaves_an_interrupted_entry(tmp_path: Path) -> None:
         import sys, time
         sys.path.insert(0, {str(Path(__file__).parents[1])!r})
         from tests.test_history import make_entry
-        from tui.core.history import History
+        from tui.store.history import History
         history = History({str(path)!r})
         entry = make_entry(7, event="Checkout Started")
         history.start(entry)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from tui.core.blueprint import blueprint_from_toml, default_blueprint
-from tui.core.findings import Severity
-from tui.core.mapping import Mapped, child_path, map_event
-from tui.core.signal import coerce_event
-from tui.core.webengage import Endpoint
+from tui.mapping.blueprint import blueprint_from_toml, default_blueprint
+from tui.mapping.mapper import Mapped, child_path, map_event
+from tui.mapping.signal import coerce_event
+from tui.webengage.api import Endpoint
+from tui.webengage.findings import Severity
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NOW = datetime(2026, 6, 6, 18, 30, 5, 123456, tzinfo=UTC)
@@ -288,8 +288,8 @@ def test_absurdly_deep_objects_do_not_exhaust_the_stack() -> None:
 
 
 def test_fast_built_models_behave_like_validated_ones() -> None:
-    from tui.core.findings import Finding
-    from tui.core.mapping import FieldTrace, finding, trace
+    from tui.mapping.mapper import FieldTrace, finding, trace
+    from tui.webengage.findings import Finding
 
     built = trace("$.a", "$.b", "renamed", "a → b")
     assert built == FieldTrace(source="$.a", target="$.b", change="renamed", note="a → b")

@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.core.blueprint import default_blueprint, load_blueprint
-from tui.core.mapping_report import blueprint_markdown, resolve, side_by_side_markdown
-from tui.core.preview import preview_event
-from tui.core.request import Connection
+from tui.mapping.blueprint import default_blueprint, load_blueprint
+from tui.mapping.preview import preview_event
+from tui.mapping.report import blueprint_markdown, resolve, side_by_side_markdown
+from tui.webengage.request import Connection
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CONNECTION = Connection(license_code="va1w264d")

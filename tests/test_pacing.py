@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tui.core.pacing import PaceLimits, Pacer
-from tui.core.webengage import Endpoint
+from tui.webengage.api import Endpoint
+from tui.webengage.pacing import PaceLimits, Pacer
 
 
 def max_in_any_window(times: list[float], window: float) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from tui.core.profiles import (
+from tui.store.profiles import (
     InvalidDataCentre,
     Profile,
     ProfileError,
@@ -21,8 +21,8 @@ from tui.core.profiles import (
     save_profile,
     set_default_profile,
 )
-from tui.core.settings import AppSettings
-from tui.core.webengage import DataCentre
+from tui.store.settings import AppSettings
+from tui.webengage.api import DataCentre
 
 KEY = "we-secret-key-0123456789abcdef"
 

@@ -14,9 +14,9 @@ import pytest
 from pydantic import SecretStr
 
 from tests.conftest import MakeSandbox, account
-from tui.core.request import Connection, build_request
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox, SandboxConfig
-from tui.core.webengage import QUEUED_BODY, DataCentre, Endpoint
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox, SandboxConfig
+from tui.webengage.api import QUEUED_BODY, DataCentre, Endpoint
+from tui.webengage.request import Connection, build_request
 
 WORKED_EXAMPLE = {
     "userId": "johndoe",

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tests.test_sandbox import WORKED_EXAMPLE, message, post
-from tui.core.sandbox import Sandbox
-from tui.core.webengage import MISSING_IDENTITY_MESSAGE
+from tui.sandbox import Sandbox
+from tui.webengage.api import MISSING_IDENTITY_MESSAGE
 
 
 def event(**changes: Any) -> dict[str, Any]:

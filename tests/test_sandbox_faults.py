@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.test_sandbox import WORKED_EXAMPLE, message, post
-from tui.core.sandbox import (
+from tui.sandbox import (
     DEMO_API_KEY,
     DEMO_LICENSE_CODE,
     Fault,
@@ -21,7 +21,7 @@ from tui.core.sandbox import (
     Sandbox,
     SandboxError,
 )
-from tui.core.sandbox.models import SandboxConfig
+from tui.sandbox.models import SandboxConfig
 
 
 def test_latency_causes_a_read_timeout_then_answers(sandbox: Sandbox) -> None:

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
-from tui.core.sandbox.rules import Rejected, check, parse_body
-from tui.core.webengage import QUEUED_BODY, Endpoint
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
+from tui.sandbox.rules import Rejected, check, parse_body
+from tui.webengage.api import QUEUED_BODY, Endpoint
 
 FUZZ = settings(
     max_examples=250,

@@ -9,8 +9,8 @@ import threading
 
 import httpx
 
-from tui.commands.tui import listening_socket
-from tui.core.sandbox import Sandbox
+from tui.cli.tui import listening_socket
+from tui.sandbox import Sandbox
 
 
 def test_a_request_sent_before_the_server_starts_waits_for_it() -> None:

@@ -20,9 +20,9 @@ import pytest
 from pydantic import SecretStr
 
 from tests.conftest import MakeSandbox, account
-from tui.core.request import Connection, build_request
-from tui.core.sandbox import Fault, FaultKind, Sandbox
-from tui.core.webengage import DataCentre, Endpoint
+from tui.sandbox import Fault, FaultKind, Sandbox
+from tui.webengage.api import DataCentre, Endpoint
+from tui.webengage.request import Connection, build_request
 
 CANARY = "LEAKCANARY-" + secrets.token_hex(12)
 LICENSE = "sbx~leak"
@@ -142,9 +142,9 @@ def test_send_cli(leak_sandbox: Sandbox) -> None:
     home = Path(os.environ["WEBENGAGE_DEBUGGER_HOME"])
     assert scan_tree(home) >= 1
     # and every export of what the CLI recorded
-    from tui.core.exports import entries_to_har, entry_to_curl, evidence_markdown
-    from tui.core.history import History
-    from tui.core.settings import AppSettings
+    from tui.delivery.exports import entries_to_har, entry_to_curl, evidence_markdown
+    from tui.store.history import History
+    from tui.store.settings import AppSettings
 
     with History(AppSettings().history_path) as history:
         entries = history.latest(50)
@@ -166,10 +166,10 @@ def test_diagnose_cli(leak_sandbox: Sandbox) -> None:
 
 
 async def test_history_exports_and_diagnosis(leak_sandbox: Sandbox, tmp_path: Path) -> None:
-    from tui.core.client import RetryPolicy, WebEngageClient
-    from tui.core.diagnose import diagnose
-    from tui.core.exports import entries_to_har, entry_to_curl, evidence_markdown
-    from tui.core.history import History
+    from tui.delivery.diagnose import diagnose
+    from tui.delivery.exports import entries_to_har, entry_to_curl, evidence_markdown
+    from tui.store.history import History
+    from tui.webengage.client import RetryPolicy, WebEngageClient
 
     body = json.loads(WORKED_EXAMPLE.read_text())
     wire_body = {"userId": body["user_id"], "eventName": "Order Completed", "eventData": {"a": 1}}

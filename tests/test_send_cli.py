@@ -15,9 +15,9 @@ from unittest import mock
 import pytest
 
 from tui.cli import main
-from tui.core.history import History
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
-from tui.core.settings import AppSettings
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
+from tui.store.history import History
+from tui.store.settings import AppSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -210,7 +210,7 @@ def test_bulk_sends_25_per_call(sandbox: Sandbox, tmp_path: Path) -> None:
 def test_profile_credentials_are_used(sandbox: Sandbox) -> None:
     from pydantic import SecretStr
 
-    from tui.core.profiles import Profile, save_profile
+    from tui.store.profiles import Profile, save_profile
 
     save_profile(
         AppSettings(),

@@ -28,7 +28,7 @@ import aiohttp
 import pytest
 
 from tui.cli import main
-from tui.commands.serve import tui_command
+from tui.cli.serve import tui_command
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 # What the TUI's first screen always shows: its top bar (naming the sandbox, so `--sandbox` got

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.findings import Severity
-from tui.core.signal import (
+from tui.mapping.signal import (
     InputError,
     coerce_event,
     parse_date_time,
@@ -15,6 +14,7 @@ from tui.core.signal import (
     parse_json_object,
     read_events,
 )
+from tui.webengage.findings import Severity
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

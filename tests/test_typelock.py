@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.test_history import make_entry
-from tui.core.client import WebEngageClient
-from tui.core.findings import Severity
-from tui.core.history import History
-from tui.core.outcomes import Outcome
-from tui.core.preview import preview_event
-from tui.core.request import Connection, build_request
-from tui.core.typelock import TypeLock, event_data_of
-from tui.core.validation import AttributeType
-from tui.core.webengage import Endpoint
+from tui.mapping.preview import preview_event
+from tui.store.history import History
+from tui.store.typelock import TypeLock, event_data_of
+from tui.webengage.api import Endpoint
+from tui.webengage.client import WebEngageClient
+from tui.webengage.findings import Severity
+from tui.webengage.outcomes import Outcome
+from tui.webengage.request import Connection, build_request
+from tui.webengage.types import AttributeType
 
 LICENSE = "in~abc123"
 

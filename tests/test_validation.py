@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from tui.core.findings import Finding, Severity
-from tui.core.preview import preview_event
-from tui.core.request import Connection
-from tui.core.validation import AttributeType, attribute_type
+from tui.mapping.preview import preview_event
+from tui.webengage.findings import Finding, Severity
+from tui.webengage.request import Connection
+from tui.webengage.types import AttributeType, attribute_type
 
 NOW = datetime(2026, 6, 6, 18, 30, tzinfo=UTC)
 
@@ -135,9 +135,9 @@ def test_non_json_python_values() -> None:
 def test_json_object_attribute_warns_on_users() -> None:
     # Event properties are flattened; an object can only reach WebEngage as a /users attribute
     # when nested inside an array, so the warning is exercised through attribute_type's use.
-    from tui.core.mapping import Mapped
-    from tui.core.validation import validate
-    from tui.core.webengage import Endpoint
+    from tui.mapping.mapper import Mapped
+    from tui.mapping.validation import validate
+    from tui.webengage.api import Endpoint
 
     mapped = Mapped(
         endpoint=Endpoint.EVENTS,

@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.test_history import make_entry
-from tui.core.history import History
-from tui.core.outcomes import Outcome
+from tui.store.history import History
+from tui.webengage.outcomes import Outcome
 
 
 def ms(start: float) -> str:

@@ -34,9 +34,9 @@ os.environ["WEBENGAGE_DEBUGGER_HOME"] = tempfile.mkdtemp(prefix="wed-keystroke-"
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from tui.core.preview import Preview
-from tui.core.sandbox import Sandbox
-from tui.core.settings import AppSettings
+from tui.mapping.preview import Preview
+from tui.sandbox import Sandbox
+from tui.store.settings import AppSettings
 from tui.ui.app import WebEngageDebuggerApp, create_app
 from tui.ui.messages import EventEdited
 from tui.ui.widgets.composer import ComposerPanel

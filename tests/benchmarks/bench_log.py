@@ -26,12 +26,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.core.delivery import Attempt, LogEntry
-from tui.core.history import History
-from tui.core.outcomes import NetworkFailure, Outcome, hint_for
-from tui.core.request import Connection, build_request
-from tui.core.settings import AppSettings
-from tui.core.webengage import DataCentre, Endpoint
+from tui.store.history import History
+from tui.store.settings import AppSettings
+from tui.webengage.api import DataCentre, Endpoint
+from tui.webengage.entry import Attempt, LogEntry
+from tui.webengage.outcomes import NetworkFailure, Outcome, hint_for
+from tui.webengage.request import Connection, build_request
 
 OUTCOMES = [
     (Outcome.ACCEPTED, 201, '{"response":{"status":"queued"}}'),

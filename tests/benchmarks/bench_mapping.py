@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.core.blueprint import default_blueprint
-from tui.core.mapping import map_event
-from tui.core.preview import preview_event
-from tui.core.request import Connection
-from tui.core.signal import coerce_event
-from tui.core.validation import validate
+from tui.mapping.blueprint import default_blueprint
+from tui.mapping.mapper import map_event
+from tui.mapping.preview import preview_event
+from tui.mapping.signal import coerce_event
+from tui.mapping.validation import validate
+from tui.webengage.request import Connection
 
 TARGET_US = 50.0
 WORKED_EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "worked-example.json"

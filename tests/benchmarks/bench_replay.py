@@ -30,12 +30,12 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from tui.core.client import RetryPolicy, WebEngageClient
-from tui.core.pacing import PaceLimits
-from tui.core.replay import replay_bulk, replay_each
-from tui.core.request import Connection
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox, SandboxConfig
-from tui.core.webengage import BULK_ITEMS_MAX
+from tui.delivery.replay import replay_bulk, replay_each
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox, SandboxConfig
+from tui.webengage.api import BULK_ITEMS_MAX
+from tui.webengage.client import RetryPolicy, WebEngageClient
+from tui.webengage.pacing import PaceLimits
+from tui.webengage.request import Connection
 
 TARGET_SHARE = 0.95
 

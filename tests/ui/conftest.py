@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from tui.core.client import RetryPolicy
-from tui.core.sandbox import Sandbox
-from tui.core.settings import AppSettings
+from tui.sandbox import Sandbox
+from tui.store.settings import AppSettings
 from tui.ui.app import WebEngageDebuggerApp, create_app
+from tui.webengage.client import RetryPolicy
 
 NOW = datetime(2026, 6, 6, 18, 29, tzinfo=UTC)
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay_s=0.01, max_delay_s=0.02, jitter_s=0)

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui.core.delivery import LogEntry
 from tui.ui.app import WebEngageDebuggerApp
 from tui.ui.widgets.delivery_log import DeliveryLog
+from tui.webengage.entry import LogEntry
 
 FIXED_TIMESTAMP = "2026-06-06T23:59:00+05:30"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.sandbox import Sandbox
+from tui.sandbox import Sandbox
 from tui.ui.screens.diagnose import DiagnoseScreen
 from tui.ui.screens.journeys import JourneysScreen
 

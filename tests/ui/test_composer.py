@@ -8,7 +8,7 @@ from textual.widgets import Input, Select, TextArea
 
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import screen_text, set_input, wait_until
-from tui.core.sandbox import DEMO_API_KEY
+from tui.sandbox import DEMO_API_KEY
 from tui.ui.widgets.pickers import EventPickerScreen
 from tui.ui.widgets.preview import PreviewPanel
 
@@ -149,10 +149,10 @@ async def test_the_key_never_appears_unmasked_unless_revealed(make_app: MakeApp)
 
 async def test_no_credentials_offers_the_sandbox_and_it_works() -> None:
     from tests.ui.helpers import entries, send_and_wait
-    from tui.core.outcomes import Outcome
-    from tui.core.settings import AppSettings
+    from tui.store.settings import AppSettings
     from tui.ui.app import create_app
     from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
+    from tui.webengage.outcomes import Outcome
 
     app = create_app(AppSettings())
     async with app.run_test(size=(120, 36)) as pilot:
@@ -167,7 +167,7 @@ async def test_no_credentials_offers_the_sandbox_and_it_works() -> None:
 
 
 async def test_declining_the_sandbox_goes_to_the_credentials() -> None:
-    from tui.core.settings import AppSettings
+    from tui.store.settings import AppSettings
     from tui.ui.app import create_app
     from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
@@ -183,7 +183,7 @@ async def test_declining_the_sandbox_goes_to_the_credentials() -> None:
 
 async def test_the_send_button_sends(make_app: MakeApp) -> None:
     from tests.ui.helpers import entries
-    from tui.core.outcomes import Outcome
+    from tui.webengage.outcomes import Outcome
 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -7,12 +7,12 @@ from textual.widgets import Input, Select, TextArea
 
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import entries, send_and_wait, set_input, wait_until
-from tui.core.history import History
-from tui.core.outcomes import Outcome
-from tui.core.sandbox import DEMO_API_KEY, Fault, FaultKind, Sandbox
-from tui.core.settings import AppSettings
+from tui.sandbox import DEMO_API_KEY, Fault, FaultKind, Sandbox
+from tui.store.history import History
+from tui.store.settings import AppSettings
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.entry_detail import EntryDetailScreen
+from tui.webengage.outcomes import Outcome
 
 
 async def test_a_delivery_to_the_sandbox_is_accepted_and_logged(

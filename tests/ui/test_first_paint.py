@@ -14,11 +14,11 @@ import pytest
 from textual.dom import DOMNode
 
 from tests.ui.helpers import wait_until
-from tui.core.request import Connection
-from tui.core.settings import AppSettings
+from tui.store.settings import AppSettings
 from tui.ui.app import create_app
 from tui.ui.startup import pause_gc, resume_gc
 from tui.ui.widgets.credentials import CredentialsPanel
+from tui.webengage.request import Connection
 
 
 def styles(root: DOMNode) -> dict[int, tuple[str, str]]:

@@ -8,9 +8,9 @@ from textual.widgets import Input
 
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import entries, wait_until
-from tui.core.outcomes import Outcome
 from tui.ui.palette import COMMANDS
 from tui.ui.widgets.help import HelpScreen
+from tui.webengage.outcomes import Outcome
 
 PANELS = ("#credentials-panel", "#composer-panel", "#preview-panel", "#log-panel")
 RESERVED = {f"ctrl+{c}" for c in "bgoptnhsq"}

@@ -10,15 +10,15 @@ from textual.widgets import Input, Select, TextArea
 from tests.test_history import make_entry
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import send_and_wait, wait_until
-from tui.core.blueprint import default_blueprint
-from tui.core.delivery import LogEntry
-from tui.core.history import History
-from tui.core.outcomes import Outcome
-from tui.core.settings import AppSettings
-from tui.core.unmap import iso_timestamp, signal_event_from_entry
+from tui.mapping.blueprint import default_blueprint
+from tui.mapping.unmap import iso_timestamp, signal_event_from_entry
+from tui.store.history import History
+from tui.store.settings import AppSettings
 from tui.ui.app import WebEngageDebuggerApp
 from tui.ui.widgets.delivery_log import PAGE, DeliveryLog
 from tui.ui.widgets.entry_detail import EntryDetailScreen
+from tui.webengage.entry import LogEntry
+from tui.webengage.outcomes import Outcome
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 COUNT = 450

@@ -9,9 +9,9 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import send_and_wait, set_input, wait_until
-from tui.core.profiles import load_profiles
-from tui.core.sandbox import DEMO_API_KEY, Fault, FaultKind, Sandbox
-from tui.core.settings import AppSettings
+from tui.sandbox import DEMO_API_KEY, Fault, FaultKind, Sandbox
+from tui.store.profiles import load_profiles
+from tui.store.settings import AppSettings
 from tui.ui.palette import available_extras
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.json_area import JsonArea

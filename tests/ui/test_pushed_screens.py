@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tui.core.sandbox import Sandbox
+from tui.sandbox import Sandbox
 from tui.ui.screens.user_profile import UserProfileScreen
 from tui.ui.widgets.help import HelpScreen
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from tui.core.outcomes import Outcome
-from tui.core.request import Connection
-from tui.core.sandbox import Sandbox
-from tui.core.settings import AppSettings
+from tui.sandbox import Sandbox
+from tui.store.settings import AppSettings
 from tui.ui.app import create_app
 from tui.ui.widgets.credentials import CredentialsPanel
+from tui.webengage.outcomes import Outcome
+from tui.webengage.request import Connection
 
 from .conftest import FAST_RETRY, NOW
 from .helpers import send_and_wait

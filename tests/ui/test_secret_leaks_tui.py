@@ -18,11 +18,11 @@ from tests.conftest import MakeSandbox, account
 from tests.test_secret_leaks import CANARY, LICENSE, assert_clean, scan_tree
 from tests.ui.conftest import FAST_RETRY, NOW
 from tests.ui.helpers import screen_text, send_and_wait
-from tui.core.outcomes import Outcome
-from tui.core.request import Connection
-from tui.core.settings import AppSettings
-from tui.core.webengage import DataCentre
+from tui.store.settings import AppSettings
 from tui.ui.app import create_app
+from tui.webengage.api import DataCentre
+from tui.webengage.outcomes import Outcome
+from tui.webengage.request import Connection
 
 
 async def test_the_key_is_nowhere_in_the_tuis_screens_clipboard_exports_or_history(

@@ -16,11 +16,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tests.ui.conftest import MakeApp
-from tui.core.delivery import Attempt, LogEntry
-from tui.core.history import History
-from tui.core.outcomes import Outcome, hint_for
-from tui.core.request import Connection, build_request
-from tui.core.webengage import DataCentre, Endpoint
+from tui.store.history import History
+from tui.webengage.api import DataCentre, Endpoint
+from tui.webengage.entry import Attempt, LogEntry
+from tui.webengage.outcomes import Outcome, hint_for
+from tui.webengage.request import Connection, build_request
 
 AT = datetime(2026, 6, 6, 18, 29, tzinfo=UTC)
 BODY = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.sandbox import DEMO_API_KEY
+from tui.sandbox import DEMO_API_KEY
 
 pytestmark = [
     pytest.mark.tmux,

@@ -20,11 +20,11 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.core.client import RetryPolicy, WebEngageClient
-from tui.core.delivery import LogEntry
-from tui.core.request import Connection
 from tui.ui.messages import DeliveryFinished, DeliveryStarted, DeliveryUpdated
 from tui.ui.themes import PRESENTATION_CSS, register_themes
+from tui.webengage.client import RetryPolicy, WebEngageClient
+from tui.webengage.entry import LogEntry
+from tui.webengage.request import Connection
 
 SCREENSHOT_DIR = (
     Path(os.environ.get("UI_EXTRAS_SCREENSHOTS", ""))

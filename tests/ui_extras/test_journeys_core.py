@@ -1,4 +1,4 @@
-"""Journeys (tui.core.journeys): loading, test-user ids, and a real run against the sandbox."""
+"""Journeys (tui.delivery.journeys): loading, test-user ids, and a real run against the sandbox."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.client import RetryPolicy, WebEngageClient
-from tui.core.journeys import (
+from tui.delivery.journeys import (
     DEFAULT_ID_PREFIX,
     JourneyError,
     StepResult,
@@ -20,8 +19,9 @@ from tui.core.journeys import (
     run_journey,
     summary_line,
 )
-from tui.core.request import Connection
-from tui.core.sandbox import Sandbox
+from tui.sandbox import Sandbox
+from tui.webengage.client import RetryPolicy, WebEngageClient
+from tui.webengage.request import Connection
 
 FIRST_PURCHASE = bundled_journeys_dir() / "first-purchase.toml"
 

@@ -11,11 +11,12 @@ from pydantic import SecretStr
 from rich.console import Console
 from textual.widgets import Static, TabbedContent
 
-from tui.core.blueprint import default_blueprint
-from tui.core.preview import preview_event
-from tui.core.request import Connection
-from tui.ui.screens.mapping import MappingScreen, resolve_path, short_path, trace_counts
+from tui.mapping.blueprint import default_blueprint
+from tui.mapping.preview import preview_event
+from tui.mapping.report import resolve as resolve_path
+from tui.ui.screens.mapping import MappingScreen, short_path, trace_counts
 from tui.ui.themes import PRESENTATION_CLASS, set_presentation
+from tui.webengage.request import Connection
 
 from .conftest import Host, keep_screenshot
 

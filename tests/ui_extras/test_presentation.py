@@ -10,16 +10,16 @@ import pytest
 from textual.screen import Screen
 
 from tests.conftest import demo_connection
-from tui.core.blueprint import default_blueprint
-from tui.core.client import WebEngageClient
-from tui.core.request import Connection
-from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
+from tui.mapping.blueprint import default_blueprint
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
 from tui.ui.screens.blueprint_picker import BlueprintPickerScreen
 from tui.ui.screens.diagnose import DiagnoseScreen
 from tui.ui.screens.journeys import JourneysScreen
 from tui.ui.screens.replay import ReplayScreen
 from tui.ui.screens.user_profile import UserProfileScreen
 from tui.ui.themes import set_presentation
+from tui.webengage.client import WebEngageClient
+from tui.webengage.request import Connection
 
 from .conftest import Host, keep_screenshot, wait_until
 

@@ -21,20 +21,20 @@ from textual.widgets import (
 )
 
 from tests.conftest import MakeSandbox, demo_connection
-from tui.core.blueprint import default_blueprint, load_blueprint
-from tui.core.client import WebEngageClient
-from tui.core.diagnose import Verdict
-from tui.core.outcomes import Outcome
-from tui.core.pacing import PaceLimits
-from tui.core.request import Connection
-from tui.core.sandbox import Fault, FaultKind, Sandbox
-from tui.core.webengage import DataCentre
+from tui.delivery.diagnose import Verdict
+from tui.mapping.blueprint import default_blueprint, load_blueprint
+from tui.sandbox import Fault, FaultKind, Sandbox
 from tui.ui.screens.blueprint_picker import BlueprintPickerScreen
 from tui.ui.screens.diagnose import DiagnoseResult, DiagnoseScreen
 from tui.ui.screens.journeys import JourneysScreen
 from tui.ui.screens.replay import ReplayScreen
 from tui.ui.screens.user_profile import UserProfileScreen
 from tui.ui.themes import set_presentation
+from tui.webengage.api import DataCentre
+from tui.webengage.client import WebEngageClient
+from tui.webengage.outcomes import Outcome
+from tui.webengage.pacing import PaceLimits
+from tui.webengage.request import Connection
 
 from .conftest import Host, keep_screenshot, wait_until
 

@@ -21,17 +21,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from tui.core.blueprint import Blueprint, default_blueprint
-from tui.core.delivery import LogEntry
-from tui.core.history import History
-from tui.core.preview import Preview, preview_event
-from tui.core.profiles import (
+from tui.mapping.blueprint import Blueprint, default_blueprint
+from tui.mapping.preview import Preview, preview_event
+from tui.store.history import History
+from tui.store.profiles import (
     ProfileError,
     missing_credentials,
     resolve_connection,
 )
-from tui.core.request import Connection
-from tui.core.settings import AppSettings
+from tui.store.settings import AppSettings
 from tui.ui import delivery
 from tui.ui.extras import open_extra
 from tui.ui.layout import MainScreen, ResponsiveLayout, topbar_text
@@ -52,12 +50,14 @@ from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.preview import PreviewPanel
+from tui.webengage.entry import LogEntry
+from tui.webengage.request import Connection
 
 if TYPE_CHECKING:  # the client (httpx) and the sandbox (aiohttp) load when first needed
     import httpx
 
-    from tui.core.client import RetryPolicy
-    from tui.core.sandbox import Sandbox
+    from tui.sandbox import Sandbox
+    from tui.webengage.client import RetryPolicy
 from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
 MAIN_SCREEN_ACTIONS = frozenset(
@@ -348,7 +348,7 @@ class WebEngageDebuggerApp(App[None]):
     @on(EditRequested)
     def _on_edit_requested(self, message: EditRequested) -> None:
         """Edit and resend: the entry's event back in the composer, on the Event tab."""
-        from tui.core.unmap import NotEditable, signal_event_from_entry
+        from tui.mapping.unmap import NotEditable, signal_event_from_entry
 
         entry = self.query_one(DeliveryLog).entries.get(message.entry_id)
         if entry is None:

@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING
 
 from textual.message_pump import MessagePump
 
-from tui.core.delivery import LogEntry
-from tui.core.findings import Finding, Severity
-from tui.core.history import History
-from tui.core.preview import Preview
-from tui.core.profiles import missing_credentials
-from tui.core.request import Connection, WebEngageRequest
-from tui.core.typelock import TypeLock
-from tui.core.validation import AttributeType
+from tui.mapping.preview import Preview
+from tui.store.history import History
+from tui.store.profiles import missing_credentials
+from tui.store.typelock import TypeLock
 from tui.ui.messages import DeliveryFinished, DeliveryStarted, DeliveryUpdated
+from tui.webengage.entry import LogEntry
+from tui.webengage.findings import Finding, Severity
+from tui.webengage.request import Connection, WebEngageRequest
+from tui.webengage.types import AttributeType
 
 if TYPE_CHECKING:  # httpx and the client load with the first send, not at start-up
     import httpx
 
-    from tui.core.client import RetryPolicy
+    from tui.webengage.client import RetryPolicy
 
 
 def scrub(text: str, connection: Connection) -> str:
@@ -91,7 +91,7 @@ async def deliver(
     source: str,
 ) -> LogEntry:
     """Send one request, posting DeliveryStarted/Updated/Finished to `target` as it goes."""
-    from tui.core.client import WebEngageClient
+    from tui.webengage.client import WebEngageClient
 
     reporter = _Reporter(target)
     async with WebEngageClient(connection, transport=transport, retry=retry) as client:
@@ -111,7 +111,7 @@ async def probe(
     connection: Connection, transport: httpx.AsyncBaseTransport | None
 ) -> tuple[bool, str, str]:
     """The harmless test (POST /events with {} on each data centre): ok, verdict, detail + fix."""
-    from tui.core.diagnose import diagnose
+    from tui.delivery.diagnose import diagnose
 
     diagnosis = await diagnose(connection, transport=transport)
     detail = f"{diagnosis.detail}\nFix: {diagnosis.fix}" if not diagnosis.ok else diagnosis.detail

@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input, Select
 
-from tui.core.request import Connection
+from tui.webengage.request import Connection
 
 if TYPE_CHECKING:
-    from tui.core.client import WebEngageClient
     from tui.ui.app import WebEngageDebuggerApp
+    from tui.webengage.client import WebEngageClient
 
 
 def client_factory(app: WebEngageDebuggerApp) -> Callable[[Connection], WebEngageClient]:
     """What the screens send with: the app's transport and retry policy."""
 
-    from tui.core.client import WebEngageClient
+    from tui.webengage.client import WebEngageClient
 
     def make(connection: Connection) -> WebEngageClient:
         return WebEngageClient(connection, transport=app.transport, retry=app.retry)

@@ -13,8 +13,8 @@ from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Tabs
 
-from tui.core.request import Connection
 from tui.ui.startup import resume_gc
+from tui.webengage.request import Connection
 
 WIDE_MIN = 150
 MEDIUM_MIN = 100

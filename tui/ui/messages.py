@@ -10,8 +10,8 @@ from typing import Any
 
 from textual.message import Message
 
-from tui.core.delivery import LogEntry
-from tui.core.request import Connection
+from tui.webengage.entry import LogEntry
+from tui.webengage.request import Connection
 
 
 @dataclass

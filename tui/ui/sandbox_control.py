@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from tui.core.request import Connection
-from tui.core.webengage import DataCentre
+from tui.webengage.api import DataCentre
+from tui.webengage.request import Connection
 
 if TYPE_CHECKING:  # aiohttp loads with the sandbox, never at start-up
-    from tui.core.sandbox import Sandbox
+    from tui.sandbox import Sandbox
     from tui.ui.app import WebEngageDebuggerApp
 
 
 def sandbox_connection(sandbox_url: str) -> Connection:
     """The demo account, routed to the embedded sandbox with the real Host header."""
-    from tui.core.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE
+    from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE
 
     return Connection(
         data_centre=DataCentre.GLOBAL,
@@ -35,7 +35,7 @@ def start_sandbox(
     before it is up wait in its backlog); `switch` the credentials to its demo account."""
 
     def start() -> None:
-        from tui.core.sandbox import Sandbox
+        from tui.sandbox import Sandbox
 
         sandbox = Sandbox(sock=sock)
         sandbox.start()

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.app import App
 from textual.theme import Theme
 
-from tui.core.request import Connection
+from tui.webengage.request import Connection
 
 PRESENTATION_CLASS = "-presentation"
 PRESENTATION_THEME_NAME = "webengage-present"

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from textual.dom import DOMNode
 
-from tui.core.client import WebEngageClient
-from tui.core.delivery import LogEntry
-from tui.core.request import Connection
 from tui.ui.messages import DeliveryFinished, DeliveryStarted, DeliveryUpdated
+from tui.webengage.client import WebEngageClient
+from tui.webengage.entry import LogEntry
+from tui.webengage.request import Connection
 
 ClientFactory = Callable[[Connection], WebEngageClient]
 """Makes the client a screen sends with (the app's transport, retry policy and pacer inside)."""

@@ -21,7 +21,7 @@ from textual.validation import Function
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
+from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
 
 DEFAULT_OPTION = "default"
 

@@ -1,7 +1,7 @@
 """Diagnose: ask every data centre whether it knows this key and license code, and say what it means.
 
 For whoever is on call when deliveries fail: a 401 or 404 from one host cannot tell a wrong key
-from a wrong data centre from a wrong license code, so `tui.core.diagnose` probes all three (with
+from a wrong data centre from a wrong license code, so `tui.delivery.diagnose` probes all three (with
 a request that can never create data) and judges. This screen runs it in a worker and shows the
 per-data-centre answers and the verdict in plain words, with the fix and the dashboard to open.
 When the account lives in another data centre, one key press says "use that one".
@@ -26,10 +26,10 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, LoadingIndicator, Static
 
-from tui.core.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose
-from tui.core.request import Connection
-from tui.core.webengage import DataCentre
+from tui.delivery.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose
 from tui.ui.themes import conceal, is_presentation
+from tui.webengage.api import DataCentre
+from tui.webengage.request import Connection
 
 RESULT_STYLE = {
     ProbeResult.OK: "bold green",

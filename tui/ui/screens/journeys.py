@@ -34,9 +34,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from tui.core.blueprint import Blueprint
-from tui.core.findings import Severity
-from tui.core.journeys import (
+from tui.delivery.journeys import (
     DEFAULT_ID_PREFIX,
     Journey,
     JourneyIdentity,
@@ -48,11 +46,13 @@ from tui.core.journeys import (
     run_journey,
     summary_line,
 )
-from tui.core.preview import preview_event
-from tui.core.request import Connection
+from tui.mapping.blueprint import Blueprint
+from tui.mapping.preview import preview_event
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
 from tui.ui.screens._render import json_text
 from tui.ui.themes import conceal, is_presentation
+from tui.webengage.findings import Severity
+from tui.webengage.request import Connection
 
 STATUS_STYLE = {
     "pending": "dim",

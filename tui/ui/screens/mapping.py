@@ -25,11 +25,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from tui.core.blueprint import Blueprint
-from tui.core.mapping import FieldTrace
-from tui.core.mapping_report import MISSING, blueprint_markdown, side_by_side_markdown
-from tui.core.mapping_report import resolve as resolve_path
-from tui.core.preview import Preview
+from tui.mapping.blueprint import Blueprint
+from tui.mapping.mapper import FieldTrace
+from tui.mapping.preview import Preview
+from tui.mapping.report import MISSING, blueprint_markdown, side_by_side_markdown
+from tui.mapping.report import resolve as resolve_path
 from tui.ui.screens._render import json_text
 
 CHANGE_LABELS = {

@@ -2,7 +2,7 @@
 
 Before anything is sent the screen says how many events the file holds, where they go and what
 the findings are (events with errors are held back unless the user includes them). The run goes
-through `tui.core.replay`, which paces every call under the account's rate limit (the bulk
+through `tui.delivery.replay`, which paces every call under the account's rate limit (the bulk
 endpoints, 25 events a call, where they fit), so a replay gets no 429s and loses nothing. Escape
 or Cancel stops it between calls; each call's entry reaches the app's log as it happens.
 """
@@ -24,17 +24,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
-from tui.core.blueprint import Blueprint
-from tui.core.delivery import LogEntry
-from tui.core.findings import Severity
-from tui.core.pacing import PaceLimits
-from tui.core.preview import Preview, preview_event
-from tui.core.replay import ReplayReport, replay_bulk, replay_each
-from tui.core.request import Connection
-from tui.core.signal import InputError, read_events
-from tui.core.webengage import BULK_ITEMS_MAX, Endpoint
+from tui.delivery.replay import ReplayReport, replay_bulk, replay_each
+from tui.mapping.blueprint import Blueprint
+from tui.mapping.preview import Preview, preview_event
+from tui.mapping.signal import InputError, read_events
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
 from tui.ui.themes import conceal, is_presentation
+from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
+from tui.webengage.entry import LogEntry
+from tui.webengage.findings import Severity
+from tui.webengage.pacing import PaceLimits
+from tui.webengage.request import Connection
 
 BULK_FROM = BULK_ITEMS_MAX + 1
 """From this many events on, the bulk endpoints are the default (fewer calls, same events)."""
@@ -299,7 +299,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
         )
 
     async def replay(self, previews: list[Preview], bulk: bool) -> ReplayReport | None:
-        """The run itself, paced by tui.core.replay; it reports only by messages (progress,
+        """The run itself, paced by tui.delivery.replay; it reports only by messages (progress,
         the app's Delivery* for every call, Finished at the end), so nothing here touches a
         widget of a screen that may be gone."""
         reporter = DeliveryReporter(self.app)

@@ -21,15 +21,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from tui.core.blueprint import Blueprint
-from tui.core.delivery import LogEntry
-from tui.core.findings import Severity
-from tui.core.preview import Preview, preview_event
-from tui.core.request import Connection
-from tui.core.signal import InputError, parse_json_object
+from tui.mapping.blueprint import Blueprint
+from tui.mapping.preview import Preview, preview_event
+from tui.mapping.signal import InputError, parse_json_object
 from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
 from tui.ui.screens._render import json_text
 from tui.ui.themes import conceal, is_presentation
+from tui.webengage.entry import LogEntry
+from tui.webengage.findings import Severity
+from tui.webengage.request import Connection
 
 TEXT_FIELDS = (
     ("user_id", "User id (userId)", "wedbg-test-… (a test profile)"),

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from tui.core.signal import InputError, parse_json_object, read_events
+from tui.mapping.signal import InputError, parse_json_object, read_events
 from tui.ui.messages import EventEdited, SendRequested
 from tui.ui.widgets.json_area import JsonArea
 from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen

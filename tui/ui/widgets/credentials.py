@@ -15,12 +15,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Switch
 
-from tui.core.profiles import Profile, ProfileError, load_profiles, save_profile
-from tui.core.request import Connection
-from tui.core.settings import AppSettings
-from tui.core.webengage import DataCentre
+from tui.store.profiles import Profile, ProfileError, load_profiles, save_profile
+from tui.store.settings import AppSettings
 from tui.ui import delivery
 from tui.ui.messages import ConnectionChanged, ConnectionTested
+from tui.webengage.api import DataCentre
+from tui.webengage.request import Connection
 
 if TYPE_CHECKING:
     import httpx

@@ -16,12 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from tui.core.delivery import LogEntry
-from tui.core.exports import entry_to_curl, evidence_markdown, har_text
-from tui.core.history import History, is_interrupted, matches
+from tui.delivery.exports import entry_to_curl, evidence_markdown, har_text
+from tui.store.history import History, is_interrupted, matches
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
 from tui.ui.widgets.verdicts import hint_text, outcome_text
+from tui.webengage.entry import LogEntry
 
 COLUMNS = (
     ("time", "time"),

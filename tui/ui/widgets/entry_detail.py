@@ -18,12 +18,12 @@ from textual.highlight import highlight
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui.core.delivery import LogEntry
-from tui.core.exports import entry_to_curl
+from tui.delivery.exports import entry_to_curl
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, is_presentation
 from tui.ui.widgets.preview import findings_text
 from tui.ui.widgets.verdicts import hint_text, outcome_text
+from tui.webengage.entry import LogEntry
 
 
 def _section(title: str) -> Text:

@@ -15,8 +15,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
-from tui.core.history import IN_FLIGHT, INTERRUPTED, status_range
-from tui.core.outcomes import Outcome
+from tui.store.history import IN_FLIGHT, INTERRUPTED, status_range
+from tui.webengage.outcomes import Outcome
 
 OUTCOME_CHOICES: tuple[str, ...] = (*(o.value for o in Outcome), INTERRUPTED, IN_FLIGHT)
 ALL = "__all__"

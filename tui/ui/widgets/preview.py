@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TextArea
 
-from tui.core.findings import Finding, Severity
-from tui.core.preview import Preview
-from tui.core.request import Connection
+from tui.mapping.preview import Preview
 from tui.ui.themes import conceal_text, is_presentation, secrets_of
 from tui.ui.widgets.json_area import JsonArea
+from tui.webengage.findings import Finding, Severity
+from tui.webengage.request import Connection
 
 SEVERITY_STYLE = {
     Severity.ERROR: ("✗", "bold red"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.core.delivery import LogEntry
-from tui.core.outcomes import Outcome
+from tui.webengage.entry import LogEntry
+from tui.webengage.outcomes import Outcome
 
 OUTCOME_STYLE = {
     Outcome.ACCEPTED: "bold green",

@@ -1,0 +1,1 @@
+"""Sending: the one delivery service every sender uses, replay, journeys, diagnose, exports."""

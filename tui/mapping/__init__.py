@@ -1,0 +1,1 @@
+"""Signal events to WebEngage requests: events, blueprints, mapping, validation, the preview."""

@@ -1,0 +1,292 @@
+"""The Signal event (PRODUCT.md §2) and reading it from text or files.
+
+Input is untrusted: a file may hold one object, a JSON array of objects, or newline-delimited objects,
+and anything wrong with the text itself becomes one `InputError` naming the source and line:column.
+Turning a parsed value into a `SignalEvent` (`coerce_event`) never raises: each problem is a Finding.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tui.mapping.fast import construct
+from tui.webengage.findings import Finding, Severity
+from tui.webengage.types import json_type
+
+SIGNAL_FIELDS = ("type", "event", "user_id", "anonymous_id", "timestamp", "properties", "traits")
+SIGNAL_TYPES = ("track", "page", "identify")
+
+
+class InputError(Exception):
+    """Text that cannot be read as Signal events, located as precisely as possible."""
+
+    def __init__(
+        self, source: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.source = source
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.source}:{self.line}:{self.column or 1}: {self.message}"
+        return f"{self.source}: {self.message}"
+
+
+def _json_error(error: json.JSONDecodeError, source: str, line_offset: int = 0) -> InputError:
+    return InputError(source, error.msg, error.lineno + line_offset, error.colno)
+
+
+def _loads(text: str, source: str, line_offset: int = 0) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _json_error(error, source, line_offset) from None
+    except RecursionError:
+        raise InputError(source, "JSON nested too deeply to read", line_offset + 1, 1) from None
+
+
+def parse_events_text(text: str, source: str) -> list[Any]:
+    """The events in `text`: one JSON value, a JSON array of them, or one JSON value per line.
+
+    A top-level array is a list of events; anything else is one event (a non-object is reported
+    later as a finding, so one bad line does not hide the others).
+    """
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(source, "empty: expected a JSON object, an array of them, or one per line")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise InputError(source, "JSON nested too deeply to read", 1, 1) from None
+    except json.JSONDecodeError as whole_error:
+        events = _parse_ndjson(text, source)
+        if events is None:
+            raise _json_error(whole_error, source) from None
+        return events
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _parse_ndjson(text: str, source: str) -> list[Any] | None:
+    """One JSON value per line, or None when the first line is not a JSON value by itself
+    (then the text is one malformed document, and the whole-text error is the useful one)."""
+    lines = text.splitlines()
+    numbered = [(i, line) for i, line in enumerate(lines) if line.strip()]
+    if len(numbered) < 2:
+        return None
+    first_line = numbered[0][1]
+    try:
+        json.loads(first_line)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return [_loads(line, source, line_offset=index) for index, line in numbered]
+
+
+def read_events(path: Path) -> list[Any]:
+    """The events in the file at `path` (see `parse_events_text`); InputError for anything unreadable."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(source, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(source, "is a directory, not a file of events") from None
+    except PermissionError:
+        raise InputError(source, "permission denied") from None
+    except OSError as error:
+        raise InputError(source, f"cannot read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise InputError(source, "not UTF-8 text", line, column) from None
+    return parse_events_text(text, source)
+
+
+def parse_json_object(text: str, source: str) -> dict[str, Any]:
+    """One JSON object (the composer's properties editor); InputError with line/column otherwise."""
+    if not text.strip():
+        return {}
+    value = _loads(text, source)
+    if not isinstance(value, dict):
+        raise InputError(source, f"expected a JSON object, got {json_type(value)}", 1, 1)
+    return value
+
+
+def parse_date_time(text: str) -> datetime | None:
+    """An ISO 8601 date or date-time (no offset = UTC), in UTC; None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+class SignalEvent(BaseModel):
+    """One Signal event, its fields already checked for type (see `coerce_event`).
+
+    `extra` keeps the top-level fields Signal sends that the mapping does not use (context,
+    messageId, ...), so the trace can say they were dropped.
+    """
+
+    type: str = "track"
+    event: str | None = None
+    user_id: str | None = None
+    anonymous_id: str | None = None
+    timestamp: str | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    traits: dict[str, Any] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
+    rejected: dict[str, str] = Field(default_factory=dict)  # field -> why its value was not used
+
+
+def _finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
+    return construct(
+        Finding, {"severity": severity, "path": path, "message": message, "fix": fix, "code": code}
+    )
+
+
+def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    path = f"$.{key}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        findings.append(
+            _finding(
+                Severity.WARNING,
+                path,
+                f"{key} is a number; sent as the string {str(value)!r}",
+                f"send {key} as a string in Signal",
+                "id-number",
+            )
+        )
+        return str(value)
+    findings.append(
+        _finding(
+            Severity.ERROR,
+            path,
+            f"{key} must be a string, got {json_type(value)}",
+            f"send {key} as a string (e.g. the customer id)",
+            "id-type",
+        )
+    )
+    return None
+
+
+_REJECTED = frozenset(
+    {"id-type", "event-type", "signal-type", "timestamp-type", "properties-type", "traits-type"}
+)
+
+
+def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
+    """A SignalEvent from any value, never raising: wrong types become findings and are ignored."""
+    findings: list[Finding] = []
+    if not isinstance(raw, dict):
+        findings.append(
+            _finding(
+                Severity.ERROR,
+                "$",
+                f"a Signal event must be a JSON object, got {json_type(raw)}",
+                'give an object such as {"event": "Order Completed", "user_id": "..."}',
+                "not-an-object",
+            )
+        )
+        return None, findings
+
+    event = raw.get("event")
+    if event is not None and not isinstance(event, str):
+        findings.append(
+            _finding(
+                Severity.ERROR,
+                "$.event",
+                f"event must be a string, got {json_type(event)}",
+                'name the event, e.g. "Order Completed"',
+                "event-type",
+            )
+        )
+        event = None
+
+    kind = raw.get("type")
+    if kind is None:
+        kind = "track"
+    elif not isinstance(kind, str) or kind not in SIGNAL_TYPES:
+        shown = repr(kind) if isinstance(kind, str) else json_type(kind)
+        findings.append(
+            _finding(
+                Severity.ERROR,
+                "$.type",
+                f"type must be track, page or identify, got {shown}",
+                "use track (with event), page, or identify (with traits)",
+                "signal-type",
+            )
+        )
+        kind = "track"
+    if kind == "track" and not event:
+        findings.append(
+            _finding(
+                Severity.ERROR,
+                "$.event",
+                "a track event needs an event name",
+                'add "event", e.g. "Order Completed" (or use type "page" / "identify")',
+                "no-event-name",
+            )
+        )
+
+    timestamp = raw.get("timestamp")
+    if timestamp is not None and not isinstance(timestamp, str):
+        findings.append(
+            _finding(
+                Severity.ERROR,
+                "$.timestamp",
+                f"timestamp must be an ISO 8601 string, got {json_type(timestamp)}",
+                'use e.g. "2026-06-06T18:29:00Z"',
+                "timestamp-type",
+            )
+        )
+        timestamp = None
+
+    objects: dict[str, dict[str, Any]] = {}
+    for key in ("properties", "traits"):
+        value = raw.get(key)
+        if value is None:
+            objects[key] = {}
+        elif isinstance(value, dict):
+            objects[key] = value
+        else:
+            objects[key] = {}
+            findings.append(
+                _finding(
+                    Severity.ERROR,
+                    f"$.{key}",
+                    f"{key} must be an object, got {json_type(value)}; ignored",
+                    f'give {key} as an object, e.g. {{"currency": "USD"}}',
+                    f"{key}-type",
+                )
+            )
+
+    values = {
+        "type": kind,
+        "event": event,
+        "user_id": _identity(raw, "user_id", findings),
+        "anonymous_id": _identity(raw, "anonymous_id", findings),
+        "timestamp": timestamp,
+        "properties": objects["properties"],
+        "traits": objects["traits"],
+        "extra": {str(k): v for k, v in raw.items() if k not in SIGNAL_FIELDS},
+        "rejected": {f.path[2:]: f.message for f in findings if f.code in _REJECTED},
+    }
+    return construct(SignalEvent, values), findings

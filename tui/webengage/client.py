@@ -1,0 +1,353 @@
+"""The WebEngage REST client: one delivery in, one LogEntry out, whatever happens on the wire.
+
+It never raises httpx's (or any) exceptions to its caller: every failure becomes an Outcome with a
+hint. Retries (429, 5xx, connect errors, timeouts, resets) reuse the delivery's `x-request-id`, so
+WebEngage ingests a retried event at most once. An optional Pacer keeps every attempt, retries
+included, under the account's rate limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
+from tui.webengage.classify import classify_exception, classify_response, parse_retry_after
+from tui.webengage.entry import RESPONSE_BODY_MAX, Attempt, LogEntry, utc_now
+from tui.webengage.findings import Finding
+from tui.webengage.outcomes import Outcome, hint_for
+from tui.webengage.pacing import Pacer
+from tui.webengage.request import Connection, WebEngageRequest
+
+__all__ = [
+    "RetryPolicy",
+    "WebEngageClient",
+    "classify_exception",
+    "classify_response",
+    "parse_retry_after",
+]
+
+OnUpdate = Callable[[LogEntry], None]
+USER_AGENT = "webengage-debugger"
+
+
+class RetryPolicy(BaseModel):
+    """How hard to try. Tests use tiny delays; the defaults suit WebEngage's real limits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    base_delay_s: float = Field(default=0.5, ge=0)
+    max_delay_s: float = Field(default=8.0, ge=0)
+    jitter_s: float = Field(default=0.25, ge=0)
+    retry_after_max_s: float = Field(default=60.0, ge=0)
+    """A server's Retry-After is honoured up to this long; a longer one is cut to it."""
+
+    def backoff(self, state: RetryCallState) -> float:
+        """Exponential with jitter, for when the server gave no Retry-After."""
+        waiter = wait_exponential_jitter(
+            multiplier=self.base_delay_s, max=self.max_delay_s, jitter=self.jitter_s
+        )
+        return float(waiter(state))
+
+
+class _Result(BaseModel):
+    """One attempt's classification, for the retry loop."""
+
+    outcome: Outcome
+    retryable: bool
+    message: str | None = None
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    try:
+        return int(headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+class WebEngageClient:
+    """Delivers WebEngageRequests for one Connection. Use as an async context manager.
+
+    `transport` lets a test or the TUI inject its own httpx transport; `pacer` (pacing.py) makes every
+    attempt wait its turn under the account's rate limit.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        timeout_s: float = 10.0,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], Any] | None = None,
+    ) -> None:
+        self.connection = connection
+        self.retry = retry or RetryPolicy()
+        self.timeout_s = timeout_s
+        self.pacer = pacer
+        self._sleep = sleep or asyncio.sleep
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout_s),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            # A local sandbox must not be sent through the user's HTTP(S)_PROXY.
+            trust_env=not connection.route_to,
+        )
+
+    async def __aenter__(self) -> WebEngageClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"WebEngageClient(host={self.connection.host!r}, license_code={self.connection.license_code!r})"
+
+    def _scrub(self, text: str) -> str:
+        """Never let the key into a message, whatever an exception chose to quote."""
+        key = self.connection.api_key.get_secret_value()
+        if len(key) < 8:  # no real key is this short, and scrubbing "ab" would mangle any body
+            return text
+        for form in {key, repr(key)[1:-1], repr(key.encode("utf-8", "replace"))[2:-1]}:
+            text = text.replace(form, self.connection.redacted_key())
+        return text
+
+    def _key_problem(self) -> str | None:
+        """Why the key cannot go in a header at all (then nothing is sent, and nothing quoted)."""
+        key = self.connection.api_key.get_secret_value()
+        if any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in key):
+            return (
+                "the REST API key contains spaces, line breaks or non-ASCII characters, so it "
+                "cannot be sent; re-copy it from Data Platform > Integrations > REST API"
+            )
+        return None
+
+    def new_entry(
+        self,
+        request: WebEngageRequest,
+        *,
+        event_name: str = "",
+        findings: Sequence[Finding] = (),
+        forced: bool = False,
+        source: str = "",
+    ) -> LogEntry:
+        """The log entry for a delivery, before anything is sent (its x-request-id in the request)."""
+        entry = LogEntry(
+            request=request,
+            event_name=event_name,
+            data_centre=self.connection.data_centre_label,
+            host=urlsplit(request.url).netloc or self.connection.host,
+            license_code=self.connection.license_code,
+            endpoint=request.endpoint,
+            findings=list(findings),
+            forced=forced,
+            source=source,
+        )
+        given = request.headers.get("x-request-id")
+        if given:
+            entry.request_id = given
+        else:
+            headers = {**request.headers, "x-request-id": entry.request_id}
+            entry.request = request.model_copy(update={"headers": headers})
+        return entry
+
+    async def deliver(
+        self,
+        request: WebEngageRequest,
+        *,
+        event_name: str = "",
+        findings: Sequence[Finding] = (),
+        forced: bool = False,
+        source: str = "",
+        on_update: OnUpdate | None = None,
+    ) -> LogEntry:
+        """Send `request`, retrying per the policy; the finished LogEntry, never an exception.
+
+        `on_update` sees the entry when it is created, after every attempt, and before each backoff
+        (with that attempt's `backoff_s` set, so a UI can count down).
+        """
+        entry = self.new_entry(
+            request, event_name=event_name, findings=findings, forced=forced, source=source
+        )
+        return await self.run(entry, on_update=on_update)
+
+    async def run(
+        self,
+        entry: LogEntry,
+        *,
+        on_update: OnUpdate | None = None,
+        pacer: Pacer | None = None,
+        slot_taken: bool = False,
+    ) -> LogEntry:
+        """Deliver an entry made by `new_entry` (lets a caller record it before sending).
+
+        `pacer` overrides the client's own for this delivery (replay paces each endpoint apart);
+        `slot_taken` says the caller already waited for the first attempt's slot (retries still wait).
+        """
+        notify = on_update or (lambda _entry: None)
+        notify(entry)
+        last: _Result | None = None
+
+        def wait(state: RetryCallState) -> float:
+            retry_after = entry.attempts[-1].retry_after_s
+            if retry_after is not None:
+                return min(retry_after, self.retry.retry_after_max_s)
+            return self.retry.backoff(state)
+
+        def before_sleep(state: RetryCallState) -> None:
+            # Set here, not in wait(): tenacity computes a wait even when it then stops.
+            entry.attempts[-1].backoff_s = round(state.upcoming_sleep, 3)
+            notify(entry)
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.retry.max_attempts),
+            wait=wait,
+            retry=retry_if_result(lambda result: bool(result.retryable)),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        )
+        try:
+            last = await retrying(self._attempt, entry, notify, pacer or self.pacer, slot_taken)
+        except asyncio.CancelledError:
+            if entry.attempts and entry.attempts[-1].latency_ms is None:
+                entry.attempts[-1].error = "cancelled before a response"
+            notify(entry)
+            raise
+        assert last is not None
+        entry.outcome = last.outcome
+        entry.finished_at = utc_now()
+        failure = entry.attempts[-1].network_failure if entry.attempts else None
+        entry.hint = hint_for(
+            last.outcome,
+            host=entry.host,
+            license_code=entry.license_code,
+            data_centre=self.connection.data_centre,
+            status=entry.status,
+            message=last.message,
+            network_failure=failure,
+            attempts=len(entry.attempts),
+        )
+        notify(entry)
+        return entry
+
+    def _wire(self, request: WebEngageRequest) -> tuple[str, dict[str, str]]:
+        """Where to connect and what headers to send (real key, real Host when routed)."""
+        headers = self.connection.wire_headers(request)
+        if not self.connection.route_to:
+            return request.url, headers
+        parts = urlsplit(request.url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers["Host"] = parts.netloc or self.connection.host
+        return f"{self.connection.route_to.rstrip('/')}{path}", headers
+
+    async def _attempt(
+        self, entry: LogEntry, notify: OnUpdate, pacer: Pacer | None, slot_taken: bool
+    ) -> _Result:
+        if pacer is not None and not (slot_taken and not entry.attempts):
+            await pacer.wait()
+        attempt = Attempt(number=len(entry.attempts) + 1, started_at=utc_now())
+        entry.attempts.append(attempt)
+        started = time.perf_counter()
+        try:
+            problem = self._key_problem()
+            if problem is not None:
+                raise httpx.LocalProtocolError(problem)
+            url, headers = self._wire(entry.request)
+            result = await self._exchange(entry, attempt, url, headers, started)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # every failure is an outcome, never an exception
+            failure, message, retryable = classify_exception(error)
+            attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+            attempt.error = self._scrub(message)
+            attempt.network_failure = failure
+            entry.status = None
+            result = _Result(outcome=Outcome.NETWORK, retryable=retryable, message=attempt.error)
+        if pacer is not None and attempt.status is not None and attempt.latency_ms is not None:
+            pacer.observe(attempt.latency_ms / 1000)
+        notify(entry)
+        return result
+
+    async def _exchange(
+        self, entry: LogEntry, attempt: Attempt, url: str, headers: dict[str, str], started: float
+    ) -> _Result:
+        request = self._http.build_request(
+            entry.request.method, url, headers=headers, content=entry.request.body_bytes()
+        )
+        response = await self._http.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > RESPONSE_BODY_MAX * 4:  # bytes; characters are checked below
+                    truncated = True
+                    break
+        finally:
+            await response.aclose()
+        attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        body = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+        if len(body) > RESPONSE_BODY_MAX:
+            body, truncated = body[:RESPONSE_BODY_MAX], True
+        attempt.status = response.status_code
+        entry.status = response.status_code
+        entry.response_headers = {k: self._scrub(v) for k, v in response.headers.items()}
+        entry.response_body = self._scrub(body)
+        entry.response_truncated = truncated
+        entry.rate_limit_limit = _int_header(response.headers, "x-ratelimit-limit")
+        entry.rate_limit_remaining = _int_header(response.headers, "x-ratelimit-remaining")
+        outcome, message = classify_response(response.status_code, body)
+        if outcome in (Outcome.RATE_LIMITED, Outcome.SERVER_ERROR):
+            attempt.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
+        retryable = outcome in (Outcome.RATE_LIMITED, Outcome.SERVER_ERROR)
+        return _Result(outcome=outcome, retryable=retryable, message=message)
+
+    async def deliver_bulk(
+        self,
+        bodies: Sequence[Any],
+        *,
+        endpoint: Endpoint = Endpoint.BULK_EVENTS,
+        event_name: str = "",
+        source: str = "",
+        on_update: OnUpdate | None = None,
+        chunk_size: int = BULK_ITEMS_MAX,
+    ) -> list[LogEntry]:
+        """Send `bodies` (already-mapped event or user bodies) through a bulk endpoint, 25 per call.
+
+        One LogEntry per call, in order; pacing comes from the client's Pacer. For progress,
+        cancellation and concurrency use `tui.delivery.replay.replay_bulk`.
+        """
+        from tui.delivery.replay import bulk_requests  # replay builds on this module
+
+        entries = []
+        for request in bulk_requests(
+            self.connection, bodies, endpoint=endpoint, chunk_size=chunk_size
+        ):
+            entries.append(
+                await self.deliver(
+                    request, event_name=event_name, source=source, on_update=on_update
+                )
+            )
+        return entries

@@ -1,0 +1,206 @@
+"""What became of a delivery (Outcome), the plain-words hint for it, and the `send` exit code.
+
+One table (PRODUCT.md §5) serves the CLI, the TUI's delivery log, exports and diagnose.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from tui.webengage.api import CALLS_PER_MINUTE, DataCentre
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    AUTH = "auth"
+    NOT_FOUND = "not_found"
+    MISSING_IDENTITY = "missing_identity"
+    RESERVED_NAME = "reserved_name"
+    BAD_REQUEST = "bad_request"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    NETWORK = "network"
+    BAD_RESPONSE = "bad_response"
+
+    @property
+    def exit_code(self) -> int:
+        """`webengage-debugger send`'s exit code (PRODUCT.md §6; 9 = a 2xx that was not WebEngage's)."""
+        return _EXIT_CODES[self]
+
+    @property
+    def ok(self) -> bool:
+        return self is Outcome.ACCEPTED
+
+
+_EXIT_CODES = {
+    Outcome.ACCEPTED: 0,
+    Outcome.AUTH: 3,
+    Outcome.NOT_FOUND: 4,
+    Outcome.MISSING_IDENTITY: 5,
+    Outcome.RESERVED_NAME: 5,
+    Outcome.BAD_REQUEST: 5,
+    Outcome.RATE_LIMITED: 6,
+    Outcome.NETWORK: 7,
+    Outcome.SERVER_ERROR: 8,
+    Outcome.BAD_RESPONSE: 9,
+}
+EXIT_FINDINGS = 1
+EXIT_UNREADABLE_INPUT = 2
+
+
+class NetworkFailure(StrEnum):
+    """Which way the network failed, for the `network` outcome's hint."""
+
+    DNS = "dns"
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    RESET = "reset"
+    OTHER = "other"
+
+
+class Hint(BaseModel):
+    """A verdict in plain words and what to do about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    detail: str
+    fix: str
+
+    def text(self) -> str:
+        return f"{self.title}\n{self.detail}\nFix: {self.fix}"
+
+
+def _dashboard(data_centre: DataCentre | None) -> str:
+    return f"https://{(data_centre or DataCentre.GLOBAL).dashboard_host}"
+
+
+def hint_for(
+    outcome: Outcome,
+    *,
+    host: str,
+    license_code: str,
+    data_centre: DataCentre | None = None,
+    status: int | None = None,
+    message: str | None = None,
+    network_failure: NetworkFailure | None = None,
+    attempts: int = 1,
+) -> Hint:
+    """The troubleshooting hint for `outcome`, naming the host and license code actually used."""
+    said = f' WebEngage said: "{message.rstrip(".")}".' if message else ""
+    retried = f" after {attempts} attempts" if attempts > 1 else ""
+    if outcome is Outcome.ACCEPTED:
+        return Hint(
+            title="Accepted: WebEngage queued the event.",
+            detail=(
+                "Processing is asynchronous: 'queued' means accepted, not yet on the profile. "
+                f"Open the user's profile in {_dashboard(data_centre)} (Users > search by userId) and "
+                "look in the activity timeline. If it does not show after a minute, the profile may "
+                "exist under a different identifier (userId vs anonymousId), or an attribute's type "
+                "differs from its first-ever value."
+            ),
+            fix="Wait a moment, then check that event and user tracking use the same userId.",
+        )
+    if outcome is Outcome.AUTH:
+        return Hint(
+            title=f"Rejected ({status}): the key was not accepted on {host}.",
+            detail=(
+                "Either this host is not your account's data centre (the dashboard URL tells: "
+                "dashboard.webengage.com = Global, dashboard.in.webengage.com = India, "
+                "dashboard.ksa.webengage.com = KSA), or the REST API key belongs to an admin "
+                "without the Account Management and Update Data permissions (or one since removed)."
+                + said
+            ),
+            fix=(
+                "Confirm the data centre matches your dashboard's region, then copy the key of a fully "
+                "permissioned Account Admin from Data Platform > Integrations > REST API. "
+                "`webengage-debugger diagnose` probes all three data centres for you."
+            ),
+        )
+    if outcome is Outcome.NOT_FOUND:
+        return Hint(
+            title=f"Not found (404): no account '{license_code}' on {host}.",
+            detail="The license code is wrong, or the account lives in another data centre." + said,
+            fix=(
+                "Re-copy the License Code from Data Platform > Integrations > REST API and confirm the "
+                "data centre matches your dashboard URL (`webengage-debugger diagnose` checks all three)."
+            ),
+        )
+    if outcome is Outcome.MISSING_IDENTITY:
+        return Hint(
+            title="Rejected (400): the event has neither userId nor anonymousId.",
+            detail="WebEngage attaches every event to a profile and could not tell whose this is."
+            + said,
+            fix=(
+                "Make sure the pipeline collects anonymous_id (and user_id once the visitor is known) "
+                "before this event fires."
+            ),
+        )
+    if outcome is Outcome.RESERVED_NAME:
+        return Hint(
+            title="Rejected (400): an attribute name uses the reserved 'we_' prefix.",
+            detail="Names starting with we_ belong to WebEngage's own system attributes." + said,
+            fix="Rename the property in the blueprint mapping so it does not start with we_.",
+        )
+    if outcome is Outcome.BAD_REQUEST:
+        return Hint(
+            title=f"Rejected ({status}): WebEngage did not accept the request.",
+            detail=said.strip() or "WebEngage gave no message.",
+            fix=f"Check the license code ('{license_code}') and the body against the findings in the preview.",
+        )
+    if outcome is Outcome.RATE_LIMITED:
+        return Hint(
+            title=f"Rate limited (429){retried}.",
+            detail=(
+                f"WebEngage allows {CALLS_PER_MINUTE:,} requests a minute per account on /events and "
+                "/users (500 on the bulk endpoints). The tool retried with backoff, honouring "
+                "Retry-After when present."
+            ),
+            fix="Reduce bursts (replay paces itself), or ask WebEngage to raise the account's limit.",
+        )
+    if outcome is Outcome.SERVER_ERROR:
+        return Hint(
+            title=f"Server error ({status}){retried}.",
+            detail=(
+                "WebEngage, or a proxy in front of it, failed. It was retried with backoff; the same "
+                "x-request-id was sent each time, so WebEngage ingests it at most once." + said
+            ),
+            fix="Try again shortly; if it persists, check WebEngage's status and contact support with the evidence pack.",
+        )
+    if outcome is Outcome.NETWORK:
+        return _network_hint(host, network_failure or NetworkFailure.OTHER, message, retried)
+    return Hint(
+        title=f"Unexpected response ({status}): not WebEngage's answer.",
+        detail=(
+            'The status said success but the body was not {"response":{"status":"queued"}}: '
+            "something other than WebEngage (a proxy, a captive portal, a wrong custom host) answered."
+        ),
+        fix=f"Look at the raw response below, and check that {host} is a WebEngage API host.",
+    )
+
+
+def _network_hint(host: str, failure: NetworkFailure, message: str | None, retried: str) -> Hint:
+    detail = {
+        NetworkFailure.DNS: f"The name {host} does not resolve: it is misspelt, or DNS is unreachable.",
+        NetworkFailure.REFUSED: f"Nothing is listening at {host}: the host or port is wrong, or the service is down.",
+        NetworkFailure.TIMEOUT: f"{host} did not answer in time: a firewall, a proxy or a slow network.",
+        NetworkFailure.TLS: f"The TLS handshake with {host} failed: wrong port or scheme, or a proxy intercepting TLS.",
+        NetworkFailure.RESET: f"{host} closed the connection mid-request: a proxy or load balancer dropped it.",
+        NetworkFailure.OTHER: f"The request to {host} failed before any response came back.",
+    }[failure]
+    fix = {
+        NetworkFailure.DNS: "Check the spelling: api.webengage.com, api.in.webengage.com or api.ksa.webengage.com.",
+        NetworkFailure.REFUSED: "Check the host and port; for the sandbox, check that it is running.",
+        NetworkFailure.TIMEOUT: "Check connectivity to the host (curl it), proxies and firewalls; then retry.",
+        NetworkFailure.TLS: "Use https:// with the official hosts; for a local sandbox use http://.",
+        NetworkFailure.RESET: "Retry; if it persists, check proxies between you and WebEngage.",
+        NetworkFailure.OTHER: "Check the host and your network, then retry.",
+    }[failure]
+    return Hint(
+        title=f"Network error ({failure.value}){retried}: no response from {host}.",
+        detail=detail + (f" ({message})" if message else ""),
+        fix=fix,
+    )

@@ -1,0 +1,99 @@
+"""Pacing: never start more calls than the account allows in any window (a sliding-window log).
+
+WebEngage counts calls per account per minute (5,000 on /events and /users, 500 on the bulk
+endpoints). The Pacer asks pyrate-limiter for a slot before every attempt, retries included. Its
+window is a little longer than the server's (the margin): a call is counted by the server when it
+arrives, not when it leaves, and network jitter must not push two windows' worth into one.
+
+A call arrives somewhere between leaving and its response coming back, so two calls' arrival
+orders can differ by at most the slowest round trip: the margin grows to the slowest round trip
+observed (capped at a quarter of the window), which keeps a slow or loaded link 429-free too.
+"""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel, ConfigDict, Field
+from pyrate_limiter import InMemoryBucket, Limiter, MonotonicClock, Rate, SingleBucketFactory
+
+from tui.webengage.api import Endpoint
+
+MARGIN_SHARE = 0.02
+MARGIN_MIN_S = 0.1
+MARGIN_MAX_SHARE = 0.25
+
+
+class PaceLimits(BaseModel):
+    """`calls` per `window_s` seconds: WebEngage's real limits, or a sandbox's smaller ones."""
+
+    model_config = ConfigDict(frozen=True)
+
+    calls: int = Field(ge=1)
+    window_s: float = Field(default=60.0, gt=0)
+    margin_s: float | None = Field(default=None, ge=0)
+
+    @classmethod
+    def for_endpoint(cls, endpoint: Endpoint) -> PaceLimits:
+        """WebEngage's documented limit for this endpoint (500/min bulk, 5,000/min otherwise)."""
+        return cls(calls=endpoint.rate_limit_per_minute, window_s=60.0)
+
+    @property
+    def margin(self) -> float:
+        if self.margin_s is not None:
+            return self.margin_s
+        return max(MARGIN_MIN_S, self.window_s * MARGIN_SHARE)
+
+    @property
+    def calls_per_second(self) -> float:
+        """The server's allowed rate (without the margin): the yardstick for throughput."""
+        return self.calls / self.window_s
+
+
+class Pacer:
+    """Waits before each call so at most `limits.calls` start within any `window_s + margin`."""
+
+    def __init__(self, limits: PaceLimits) -> None:
+        self.limits = limits
+        self.margin_s = limits.margin
+        self._bucket = InMemoryBucket([self._rate()])
+        # No leak thread: the bucket is trimmed here, from the caller's own task.
+        self._limiter = Limiter(SingleBucketFactory(self._bucket, schedule_leak=False), buffer_ms=5)
+        self.calls = 0
+        self.waited_s = 0.0
+
+    def _rate(self) -> Rate:
+        return Rate(self.limits.calls, round((self.limits.window_s + self.margin_s) * 1000))
+
+    def observe(self, round_trip_s: float) -> None:
+        """A response came back after `round_trip_s`: widen the margin if jitter could exceed it."""
+        cap = self.limits.window_s * MARGIN_MAX_SHARE
+        wanted = min(round_trip_s, cap)
+        if self.limits.margin_s is None and wanted > self.margin_s:
+            self.margin_s = wanted
+            self._bucket.rates = [self._rate()]
+
+    @classmethod
+    def for_endpoint(cls, endpoint: Endpoint) -> Pacer:
+        return cls(PaceLimits.for_endpoint(endpoint))
+
+    async def wait(self) -> float:
+        """Wait for a slot (cancellable); how long it waited, in seconds."""
+        started = time.perf_counter()
+        acquired = await self._limiter.try_acquire_async("calls", blocking=True)
+        if not acquired:  # only when one call can never fit, which Field(ge=1) rules out
+            raise RuntimeError("the pacing limit admits no calls")
+        self.calls += 1
+        if self.calls % 512 == 0:
+            self._bucket.leak(MonotonicClock().now())
+        waited = time.perf_counter() - started
+        self.waited_s += waited
+        return waited
+
+    def close(self) -> None:
+        self._limiter.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"Pacer({self.limits.calls} per {self.limits.window_s:g}s, margin {self.margin_s:g}s)"
+        )
