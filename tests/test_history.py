@@ -55,9 +55,9 @@ def finish(entry: LogEntry, outcome: Outcome, status: int | None) -> LogEntry:
             "outcome": outcome,
             "status": status,
             "finished_at": datetime.now(UTC),
-            "attempts": [
-                Attempt(number=1, started_at=entry.created_at, latency_ms=12.5, status=status)
-            ],
+            "attempts": (
+                Attempt(number=1, started_at=entry.created_at, latency_ms=12.5, status=status),
+            ),
             "hint": hint_for(
                 outcome, host=entry.host, license_code=entry.license_code, status=status
             ),

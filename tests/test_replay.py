@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tui.delivery.replay import bulk_requests, replay_bulk, replay_each
+from tui.delivery.replay import replay_bulk, replay_each
 from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox, SandboxConfig
 from tui.webengage.api import Endpoint
 from tui.webengage.client import RetryPolicy, WebEngageClient
 from tui.webengage.entry import LogEntry
 from tui.webengage.outcomes import Outcome
 from tui.webengage.pacing import PaceLimits, Pacer
-from tui.webengage.request import Connection, build_request
+from tui.webengage.request import Connection, build_request, bulk_requests
 
 FAST = RetryPolicy(max_attempts=3, base_delay_s=0.01, max_delay_s=0.05, jitter_s=0.01)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tui.masking import MASK
 from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE
 from tui.ui.widgets.entry_detail import EntryDetailScreen, entry_parts
-from tui.webengage.request import MASK
 
 from .conftest import MakeApp
 from .helpers import screen_text, send_and_wait, wait_until

@@ -17,15 +17,16 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from tui import exit_codes
 from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, read_events
 from tui.webengage.api import DataCentre
 from tui.webengage.request import Connection
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_UNREADABLE = 2
+EXIT_OK = exit_codes.OK
+EXIT_FINDINGS = exit_codes.FINDINGS
+EXIT_UNREADABLE = exit_codes.UNREADABLE_INPUT
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

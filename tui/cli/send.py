@@ -13,26 +13,25 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui.delivery.replay import replay_bulk
+from tui import exit_codes
+from tui.delivery.service import DeliveryService, refusal
 from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, read_events
 from tui.store.profiles import (
     InvalidDataCentre,
     ProfileError,
-    missing_credentials,
     parse_data_centre,
     resolve_connection,
 )
+from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.webengage.api import DataCentre
-from tui.webengage.client import RetryPolicy, WebEngageClient
+from tui.webengage.client import RetryPolicy
 from tui.webengage.entry import LogEntry
-from tui.webengage.outcomes import EXIT_FINDINGS, EXIT_UNREADABLE_INPUT
 from tui.webengage.pacing import PaceLimits
 from tui.webengage.request import Connection
 
@@ -115,7 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _fail(message: str) -> int:
     print(f"{PROG}: {message}", file=sys.stderr)
-    return EXIT_UNREADABLE_INPUT
+    return exit_codes.UNREADABLE_INPUT
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -156,75 +155,42 @@ def _plain(entry: LogEntry, label: str, *, with_hint: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _history(settings: AppSettings) -> tuple[Callable[[LogEntry], None], Callable[[], None]]:
-    """(record, close): history and type lock, best effort: a broken database must not stop a send."""
-    try:
-        from tui.store.history import History
-        from tui.store.typelock import TypeLock
-
-        history = History.open(settings.history_path)
-        typelock = TypeLock(history)
-    except Exception as error:
-        print(f"{PROG}: history not written ({error})", file=sys.stderr)
-        return (lambda _entry: None), (lambda: None)
-
-    def record(entry: LogEntry) -> None:
-        try:
-            history.record(entry)
-            if entry.outcome is not None:
-                typelock.record_entry(entry)
-        except Exception as error:
-            print(f"{PROG}: history not written ({error})", file=sys.stderr)
-
-    return record, history.close
+def _warn(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def _known_types(settings: AppSettings, license_code: str) -> dict[str, Any] | None:
-    """Attribute types fixed by earlier accepted deliveries, for the type-change warning."""
-    try:
-        from tui.store.history import History
-        from tui.store.typelock import TypeLock
-
-        if not settings.history_path.exists():
-            return None
-        with History.open(settings.history_path) as history:
-            return dict(TypeLock(history).known_types(license_code))
-    except Exception:  # no history yet, or an unreadable one: the warning is a nicety
-        return None
+def _recorder(settings: AppSettings) -> Recorder:
+    """History and type memory, best effort: a broken database must not stop a send."""
+    return Recorder.open(settings.history_path, on_error=_warn)
 
 
 async def _send(
-    connection: Connection, previews: list[Preview], args: argparse.Namespace
+    connection: Connection, previews: list[Preview], args: argparse.Namespace, recorder: Recorder
 ) -> list[LogEntry]:
-    record, close = _history(AppSettings())
     source = str(args.file)
+    service = DeliveryService(
+        retry=RetryPolicy(max_attempts=max(1, min(args.attempts, 20))),
+        timeout_s=args.timeout,
+        recorder=recorder,
+    )
     try:
-        retry = RetryPolicy(max_attempts=max(1, min(args.attempts, 20)))
-        async with WebEngageClient(connection, timeout_s=args.timeout, retry=retry) as client:
-            if args.bulk:
-                report = await replay_bulk(
-                    client,
-                    previews,
-                    limits=PaceLimits(calls=500, window_s=60.0),
-                    on_entry=record,
-                    source=source,
-                )
-                return report.entries
-            entries = []
-            for preview in previews:
-                entries.append(
-                    await client.deliver(
-                        preview.request,
-                        event_name=preview.event_name,
-                        findings=preview.findings,
-                        forced=preview.has_errors,
-                        source=source,
-                        on_update=record,
-                    )
-                )
-            return entries
+        if args.bulk:
+            report = await service.replay(
+                connection,
+                previews,
+                bulk=True,
+                limits=PaceLimits(calls=500, window_s=60.0),
+                source=source,
+            )
+            return report.entries
+        return [
+            await service.deliver_preview(
+                connection, preview, forced=preview.has_errors, source=source
+            )
+            for preview in previews
+        ]
     finally:
-        close()
+        await service.aclose()
 
 
 def _print_entries(entries: list[LogEntry], *, as_json: bool) -> None:
@@ -258,32 +224,37 @@ def run(args: argparse.Namespace) -> int:
     except ProfileError as error:
         return _fail(str(error))
 
-    known = _known_types(AppSettings(), connection.license_code)
+    recorder = _recorder(AppSettings())
+    known = recorder.known_types(connection.license_code)
     previews = [preview_event(raw, connection, blueprint, known_types=known) for raw in events]
     _findings_to_stderr(previews)
-    refused = any(p.has_errors for p in previews) and not args.force
-    if args.dry_run:
+    if args.dry_run:  # a preview: the findings decide, credentials are not needed
+        recorder.close()
         shown = [p.request.preview_dict() for p in previews]
         print(json.dumps(shown[0] if len(shown) == 1 else shown, ensure_ascii=False, indent=2))
-        return EXIT_FINDINGS if refused else 0
-    if refused:
+        erroneous = not args.force and any(p.has_errors for p in previews)
+        return exit_codes.FINDINGS if erroneous else exit_codes.OK
+    refused = next(
+        (r for p in previews if (r := refusal(connection, p, forced=args.force)) is not None), None
+    )
+    if refused is not None:
+        recorder.close()
+        if refused.reason == "missing_credentials":
+            return _fail("missing " + refused.detail)
         print(
             f"{PROG}: nothing sent: findings of severity error (fix them, or --force to send anyway)",
             file=sys.stderr,
         )
-        return EXIT_FINDINGS
-    missing = missing_credentials(connection)
-    if missing:
-        return _fail("missing " + "; ".join(missing))
+        return exit_codes.FINDINGS
 
     try:
-        entries = asyncio.run(_send(connection, previews, args))
+        entries = asyncio.run(_send(connection, previews, args, recorder))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; what was sent is in the history", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
     try:
         _print_entries(entries, as_json=args.json)
     except BrokenPipeError:  # `send FILE | head`: the reader left, which is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    codes = [entry.outcome.exit_code if entry.outcome else 7 for entry in entries]
-    return max(codes, default=0)
+    codes = [entry.outcome.exit_code if entry.outcome else exit_codes.NETWORK for entry in entries]
+    return max(codes, default=exit_codes.OK)

@@ -15,18 +15,33 @@ prefix, the cleaned value is probed too (one factor changed at a time), so the v
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Protocol
 
 import httpx
 from pydantic import BaseModel, SecretStr
 
+from tui import exit_codes
 from tui.webengage.api import DataCentre, Endpoint
 from tui.webengage.client import RetryPolicy, WebEngageClient, classify_response
+from tui.webengage.entry import LogEntry
 from tui.webengage.outcomes import NetworkFailure, Outcome
-from tui.webengage.request import Connection, build_request
+from tui.webengage.request import Connection, WebEngageRequest, build_request
 
 PROBE_BODY: dict[str, object] = {}
 PROBE_RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.2, max_delay_s=1.0, jitter_s=0.1)
+PROBE_TIMEOUT_S = 5.0
+
+
+class _Deliverer(Protocol):
+    async def deliver(
+        self, request: WebEngageRequest, *, event_name: str = "", source: str = ""
+    ) -> LogEntry: ...
+
+
+DelivererFor = Callable[[Connection], _Deliverer]
+"""What sends a probe for a connection (the delivery service gives its session)."""
 
 
 class ProbeResult(StrEnum):
@@ -106,14 +121,14 @@ class Verdict(StrEnum):
 
 
 _EXIT_CODES = {
-    Verdict.OK: 0,
-    Verdict.WRONG_DATA_CENTRE: 1,
-    Verdict.VALUE_NEEDS_CLEANING: 1,
-    Verdict.MISSING_CREDENTIALS: 2,
-    Verdict.KEY_REJECTED: 3,
-    Verdict.LICENSE_NOT_FOUND: 4,
-    Verdict.UNREACHABLE: 7,
-    Verdict.INCONCLUSIVE: 8,
+    Verdict.OK: exit_codes.OK,
+    Verdict.WRONG_DATA_CENTRE: exit_codes.ELSEWHERE,
+    Verdict.VALUE_NEEDS_CLEANING: exit_codes.ELSEWHERE,
+    Verdict.MISSING_CREDENTIALS: exit_codes.MISSING_CREDENTIALS,
+    Verdict.KEY_REJECTED: exit_codes.AUTH,
+    Verdict.LICENSE_NOT_FOUND: exit_codes.NOT_FOUND,
+    Verdict.UNREACHABLE: exit_codes.NETWORK,
+    Verdict.INCONCLUSIVE: exit_codes.INCONCLUSIVE,
 }
 
 
@@ -187,14 +202,20 @@ async def _probe(
     transport: httpx.AsyncBaseTransport | None,
     retry: RetryPolicy,
     timeout_s: float,
+    deliverer: DelivererFor | None,
 ) -> Probe:
     if data_centre is not None:
         connection = connection.model_copy(update={"data_centre": data_centre, "custom_host": None})
     request = build_request(connection, Endpoint.EVENTS, PROBE_BODY)
-    async with WebEngageClient(
-        connection, transport=transport, retry=retry, timeout_s=timeout_s
-    ) as client:
-        entry = await client.deliver(request, event_name="(diagnose probe)", source="diagnose")
+    if deliverer is not None:
+        entry = await deliverer(connection).deliver(
+            request, event_name="(diagnose probe)", source="diagnose"
+        )
+    else:
+        async with WebEngageClient(
+            connection, transport=transport, retry=retry, timeout_s=timeout_s
+        ) as client:
+            entry = await client.deliver(request, event_name="(diagnose probe)", source="diagnose")
     last = entry.attempts[-1] if entry.attempts else None
     if entry.outcome is Outcome.NETWORK:
         message = last.error if last else None
@@ -218,14 +239,27 @@ async def diagnose(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy = PROBE_RETRY,
-    timeout_s: float = 5.0,
+    timeout_s: float = PROBE_TIMEOUT_S,
+    deliverer: DelivererFor | None = None,
 ) -> Diagnosis:
-    """Probe every data centre (and a configured custom host) concurrently, then judge."""
+    """Probe every data centre (and a configured custom host) concurrently, then judge.
+
+    `deliverer` gives what sends each probe's connection (the delivery service's session); without
+    it each probe gets a client of its own with `transport`, `retry` and `timeout_s`.
+    """
     if _missing(connection):
         return judge(connection, [])
     custom: list[DataCentre | None] = [None] if connection.data_centre is None else []
     jobs = [
-        _probe(candidate, dc, variant, transport=transport, retry=retry, timeout_s=timeout_s)
+        _probe(
+            candidate,
+            dc,
+            variant,
+            transport=transport,
+            retry=retry,
+            timeout_s=timeout_s,
+            deliverer=deliverer,
+        )
         for variant, candidate in variants(connection)
         for dc in [*DataCentre, *([] if variant else custom)]
     ]

@@ -13,22 +13,50 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
 from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
-from tui.webengage.client import WebEngageClient
 from tui.webengage.entry import LogEntry
 from tui.webengage.outcomes import Outcome
 from tui.webengage.pacing import PaceLimits, Pacer
-from tui.webengage.request import Connection, WebEngageRequest, build_request
+from tui.webengage.request import (
+    BULK_KEY,
+    Connection,
+    WebEngageRequest,
+    build_request,
+    bulk_requests,
+)
+
+
+class Sender(Protocol):
+    """What a replay sends with: the delivery service's Session (or a bare WebEngageClient)."""
+
+    @property
+    def connection(self) -> Connection: ...
+
+    @property
+    def pacer(self) -> Pacer | None: ...
+
+    def new_entry(
+        self, request: WebEngageRequest, *, event_name: str = "", source: str = ""
+    ) -> LogEntry: ...
+
+    async def run(
+        self,
+        entry: LogEntry,
+        *,
+        on_update: Callable[[LogEntry], None] | None = None,
+        pacer: Pacer | None = None,
+        slot_taken: bool = False,
+    ) -> LogEntry: ...
+
 
 Progress = Callable[[int, int, LogEntry], None]
 """(items done, items in total, the call's finished entry)."""
 
 _BULK_OF = {Endpoint.EVENTS: Endpoint.BULK_EVENTS, Endpoint.USERS: Endpoint.BULK_USERS}
-_BULK_KEY = {Endpoint.BULK_EVENTS: "events", Endpoint.BULK_USERS: "users"}
 DEFAULT_CONCURRENCY = 8
 EACH_CONCURRENCY = 16
 """Single-event calls are small and many (5,000 a minute): more in flight to keep up with latency."""
@@ -60,7 +88,7 @@ class ReplayReport(BaseModel):
 def _item_count(entry: LogEntry) -> int:
     body = entry.request.body
     if entry.endpoint.is_bulk and isinstance(body, dict):
-        items = body.get(_BULK_KEY[entry.endpoint])
+        items = body.get(BULK_KEY[entry.endpoint])
         return len(items) if isinstance(items, list) else 0
     return 1
 
@@ -79,24 +107,6 @@ def _unpack(item: Any, default: Endpoint) -> tuple[Endpoint, Any, str]:
     return default, item, str(name)
 
 
-def bulk_requests(
-    connection: Connection,
-    bodies: Sequence[Any],
-    *,
-    endpoint: Endpoint = Endpoint.BULK_EVENTS,
-    chunk_size: int = BULK_ITEMS_MAX,
-) -> list[WebEngageRequest]:
-    """`bodies` in calls of at most `chunk_size` (WebEngage's maximum is 25) on a bulk endpoint."""
-    if not endpoint.is_bulk:
-        raise ValueError(f"{endpoint.value} is not a bulk endpoint")
-    size = max(1, min(chunk_size, BULK_ITEMS_MAX))
-    key = _BULK_KEY[endpoint]
-    return [
-        build_request(connection, endpoint, {key: list(bodies[i : i + size])})
-        for i in range(0, len(bodies), size)
-    ]
-
-
 @dataclass
 class _Job:
     request: WebEngageRequest
@@ -105,7 +115,7 @@ class _Job:
 
 
 async def replay_bulk(
-    client: WebEngageClient,
+    client: Sender,
     items: Sequence[Any],
     *,
     limits: PaceLimits | None = None,
@@ -130,15 +140,15 @@ async def replay_bulk(
         for request in bulk_requests(
             client.connection, bodies, endpoint=endpoint, chunk_size=chunk_size
         ):
-            count = len(request.body[_BULK_KEY[endpoint]])
-            jobs.append(_Job(request, count, f"{count} {_BULK_KEY[endpoint]}"))
+            count = len(request.body[BULK_KEY[endpoint]])
+            jobs.append(_Job(request, count, f"{count} {BULK_KEY[endpoint]}"))
     return await _run(
         client, jobs, len(items), limits, concurrency, progress, on_entry, cancel, source
     )
 
 
 async def replay_each(
-    client: WebEngageClient,
+    client: Sender,
     items: Sequence[Any],
     *,
     endpoint: Endpoint = Endpoint.EVENTS,
@@ -183,7 +193,7 @@ async def _slot_or_cancel(pacer: Pacer, cancel: asyncio.Event | None) -> bool:
 
 
 async def _run(
-    client: WebEngageClient,
+    client: Sender,
     jobs: list[_Job],
     total: int,
     limits: PaceLimits | None,
@@ -218,7 +228,18 @@ async def _run(
                 return
             entry = client.new_entry(job.request, event_name=job.event_name, source=source)
             results[index] = entry
-            await client.run(entry, on_update=on_entry, pacer=pacer, slot_taken=pacer is not None)
+
+            def track(snapshot: LogEntry, index: int = index) -> None:
+                results[index] = snapshot  # a cancelled call keeps what it got to
+                if on_entry is not None:
+                    on_entry(snapshot)
+
+            if on_entry is not None:
+                on_entry(entry)
+            entry = await client.run(
+                entry, on_update=track, pacer=pacer, slot_taken=pacer is not None
+            )
+            results[index] = entry
             report.sent_items += job.items
             if progress is not None:
                 progress(report.sent_items, total, entry)

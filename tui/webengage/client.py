@@ -24,13 +24,14 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from tui.masking import Masker
 from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
 from tui.webengage.classify import classify_exception, classify_response, parse_retry_after
-from tui.webengage.entry import RESPONSE_BODY_MAX, Attempt, LogEntry, utc_now
+from tui.webengage.entry import RESPONSE_BODY_MAX, Attempt, LogEntry, new_request_id, utc_now
 from tui.webengage.findings import Finding
 from tui.webengage.outcomes import Outcome, hint_for
 from tui.webengage.pacing import Pacer
-from tui.webengage.request import Connection, WebEngageRequest
+from tui.webengage.request import Connection, WebEngageRequest, bulk_requests
 
 __all__ = [
     "RetryPolicy",
@@ -79,6 +80,30 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
         return None
 
 
+class _Delivery:
+    """One delivery in progress: the latest immutable snapshot of its entry, and who hears of it."""
+
+    __slots__ = ("entry", "notify")
+
+    def __init__(self, entry: LogEntry, notify: OnUpdate | None) -> None:
+        self.entry = entry
+        self.notify = notify
+
+    def set(self, **changes: Any) -> None:
+        self.entry = self.entry.model_copy(update=changes)
+
+    def add_attempt(self, attempt: Attempt) -> None:
+        self.set(attempts=(*self.entry.attempts, attempt))
+
+    def set_attempt(self, **changes: Any) -> None:
+        *earlier, last = self.entry.attempts
+        self.set(attempts=(*earlier, last.model_copy(update=changes)))
+
+    def publish(self) -> None:
+        if self.notify is not None:
+            self.notify(self.entry)
+
+
 class WebEngageClient:
     """Delivers WebEngageRequests for one Connection. Use as an async context manager.
 
@@ -109,6 +134,7 @@ class WebEngageClient:
             # A local sandbox must not be sent through the user's HTTP(S)_PROXY.
             trust_env=not connection.route_to,
         )
+        self._mask = Masker([connection.api_key.get_secret_value()])
 
     async def __aenter__(self) -> WebEngageClient:
         return self
@@ -123,13 +149,8 @@ class WebEngageClient:
         return f"WebEngageClient(host={self.connection.host!r}, license_code={self.connection.license_code!r})"
 
     def _scrub(self, text: str) -> str:
-        """Never let the key into a message, whatever an exception chose to quote."""
-        key = self.connection.api_key.get_secret_value()
-        if len(key) < 8:  # no real key is this short, and scrubbing "ab" would mangle any body
-            return text
-        for form in {key, repr(key)[1:-1], repr(key.encode("utf-8", "replace"))[2:-1]}:
-            text = text.replace(form, self.connection.redacted_key())
-        return text
+        """Never let the key into a message, whatever a server or an exception chose to quote."""
+        return self._mask(text)
 
     def _key_problem(self) -> str | None:
         """Why the key cannot go in a header at all (then nothing is sent, and nothing quoted)."""
@@ -151,24 +172,22 @@ class WebEngageClient:
         source: str = "",
     ) -> LogEntry:
         """The log entry for a delivery, before anything is sent (its x-request-id in the request)."""
-        entry = LogEntry(
+        request_id = request.headers.get("x-request-id") or new_request_id()
+        if "x-request-id" not in request.headers:
+            headers = {**request.headers, "x-request-id": request_id}
+            request = request.model_copy(update={"headers": headers})
+        return LogEntry(
+            request_id=request_id,
             request=request,
             event_name=event_name,
             data_centre=self.connection.data_centre_label,
             host=urlsplit(request.url).netloc or self.connection.host,
             license_code=self.connection.license_code,
             endpoint=request.endpoint,
-            findings=list(findings),
+            findings=tuple(findings),
             forced=forced,
             source=source,
         )
-        given = request.headers.get("x-request-id")
-        if given:
-            entry.request_id = given
-        else:
-            headers = {**request.headers, "x-request-id": entry.request_id}
-            entry.request = request.model_copy(update={"headers": headers})
-        return entry
 
     async def deliver(
         self,
@@ -203,20 +222,20 @@ class WebEngageClient:
         `pacer` overrides the client's own for this delivery (replay paces each endpoint apart);
         `slot_taken` says the caller already waited for the first attempt's slot (retries still wait).
         """
-        notify = on_update or (lambda _entry: None)
-        notify(entry)
+        delivery = _Delivery(entry, on_update)
+        delivery.publish()
         last: _Result | None = None
 
         def wait(state: RetryCallState) -> float:
-            retry_after = entry.attempts[-1].retry_after_s
+            retry_after = delivery.entry.attempts[-1].retry_after_s
             if retry_after is not None:
                 return min(retry_after, self.retry.retry_after_max_s)
             return self.retry.backoff(state)
 
         def before_sleep(state: RetryCallState) -> None:
             # Set here, not in wait(): tenacity computes a wait even when it then stops.
-            entry.attempts[-1].backoff_s = round(state.upcoming_sleep, 3)
-            notify(entry)
+            delivery.set_attempt(backoff_s=round(state.upcoming_sleep, 3))
+            delivery.publish()
 
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retry.max_attempts),
@@ -227,28 +246,32 @@ class WebEngageClient:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         try:
-            last = await retrying(self._attempt, entry, notify, pacer or self.pacer, slot_taken)
+            last = await retrying(self._attempt, delivery, pacer or self.pacer, slot_taken)
         except asyncio.CancelledError:
-            if entry.attempts and entry.attempts[-1].latency_ms is None:
-                entry.attempts[-1].error = "cancelled before a response"
-            notify(entry)
+            attempts = delivery.entry.attempts
+            if attempts and attempts[-1].latency_ms is None:
+                delivery.set_attempt(error="cancelled before a response")
+            delivery.publish()
             raise
         assert last is not None
-        entry.outcome = last.outcome
-        entry.finished_at = utc_now()
-        failure = entry.attempts[-1].network_failure if entry.attempts else None
-        entry.hint = hint_for(
-            last.outcome,
-            host=entry.host,
-            license_code=entry.license_code,
-            data_centre=self.connection.data_centre,
-            status=entry.status,
-            message=last.message,
-            network_failure=failure,
-            attempts=len(entry.attempts),
+        done = delivery.entry
+        failure = done.attempts[-1].network_failure if done.attempts else None
+        delivery.set(
+            outcome=last.outcome,
+            finished_at=utc_now(),
+            hint=hint_for(
+                last.outcome,
+                host=done.host,
+                license_code=done.license_code,
+                data_centre=self.connection.data_centre,
+                status=done.status,
+                message=last.message,
+                network_failure=failure,
+                attempts=len(done.attempts),
+            ),
         )
-        notify(entry)
-        return entry
+        delivery.publish()
+        return delivery.entry
 
     def _wire(self, request: WebEngageRequest) -> tuple[str, dict[str, str]]:
         """Where to connect and what headers to send (real key, real Host when routed)."""
@@ -260,39 +283,44 @@ class WebEngageClient:
         headers["Host"] = parts.netloc or self.connection.host
         return f"{self.connection.route_to.rstrip('/')}{path}", headers
 
-    async def _attempt(
-        self, entry: LogEntry, notify: OnUpdate, pacer: Pacer | None, slot_taken: bool
-    ) -> _Result:
-        if pacer is not None and not (slot_taken and not entry.attempts):
+    async def _attempt(self, delivery: _Delivery, pacer: Pacer | None, slot_taken: bool) -> _Result:
+        if pacer is not None and not (slot_taken and not delivery.entry.attempts):
             await pacer.wait()
-        attempt = Attempt(number=len(entry.attempts) + 1, started_at=utc_now())
-        entry.attempts.append(attempt)
+        delivery.add_attempt(Attempt(number=len(delivery.entry.attempts) + 1, started_at=utc_now()))
+        delivery.publish()
         started = time.perf_counter()
         try:
             problem = self._key_problem()
             if problem is not None:
                 raise httpx.LocalProtocolError(problem)
-            url, headers = self._wire(entry.request)
-            result = await self._exchange(entry, attempt, url, headers, started)
+            url, headers = self._wire(delivery.entry.request)
+            result = await self._exchange(delivery, url, headers, started)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # every failure is an outcome, never an exception
             failure, message, retryable = classify_exception(error)
-            attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
-            attempt.error = self._scrub(message)
-            attempt.network_failure = failure
-            entry.status = None
-            result = _Result(outcome=Outcome.NETWORK, retryable=retryable, message=attempt.error)
+            shown = self._scrub(message)
+            delivery.set_attempt(
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                error=shown,
+                network_failure=failure,
+            )
+            delivery.set(status=None)
+            result = _Result(outcome=Outcome.NETWORK, retryable=retryable, message=shown)
+        attempt = delivery.entry.attempts[-1]
         if pacer is not None and attempt.status is not None and attempt.latency_ms is not None:
             pacer.observe(attempt.latency_ms / 1000)
-        notify(entry)
+        delivery.publish()
         return result
 
     async def _exchange(
-        self, entry: LogEntry, attempt: Attempt, url: str, headers: dict[str, str], started: float
+        self, delivery: _Delivery, url: str, headers: dict[str, str], started: float
     ) -> _Result:
         request = self._http.build_request(
-            entry.request.method, url, headers=headers, content=entry.request.body_bytes()
+            delivery.entry.request.method,
+            url,
+            headers=headers,
+            content=delivery.entry.request.body_bytes(),
         )
         response = await self._http.send(request, stream=True)
         try:
@@ -307,21 +335,29 @@ class WebEngageClient:
                     break
         finally:
             await response.aclose()
-        attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        latency_ms = round((time.perf_counter() - started) * 1000, 3)
         body = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
         if len(body) > RESPONSE_BODY_MAX:
             body, truncated = body[:RESPONSE_BODY_MAX], True
-        attempt.status = response.status_code
-        entry.status = response.status_code
-        entry.response_headers = {k: self._scrub(v) for k, v in response.headers.items()}
-        entry.response_body = self._scrub(body)
-        entry.response_truncated = truncated
-        entry.rate_limit_limit = _int_header(response.headers, "x-ratelimit-limit")
-        entry.rate_limit_remaining = _int_header(response.headers, "x-ratelimit-remaining")
+        # Masked before anything reads it: a server that echoes the key must not put it in a hint.
+        body = self._scrub(body)
         outcome, message = classify_response(response.status_code, body)
-        if outcome in (Outcome.RATE_LIMITED, Outcome.SERVER_ERROR):
-            attempt.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
         retryable = outcome in (Outcome.RATE_LIMITED, Outcome.SERVER_ERROR)
+        delivery.set_attempt(
+            latency_ms=latency_ms,
+            status=response.status_code,
+            retry_after_s=parse_retry_after(response.headers.get("retry-after"))
+            if retryable
+            else None,
+        )
+        delivery.set(
+            status=response.status_code,
+            response_headers={k: self._scrub(v) for k, v in response.headers.items()},
+            response_body=body,
+            response_truncated=truncated,
+            rate_limit_limit=_int_header(response.headers, "x-ratelimit-limit"),
+            rate_limit_remaining=_int_header(response.headers, "x-ratelimit-remaining"),
+        )
         return _Result(outcome=outcome, retryable=retryable, message=message)
 
     async def deliver_bulk(
@@ -337,10 +373,8 @@ class WebEngageClient:
         """Send `bodies` (already-mapped event or user bodies) through a bulk endpoint, 25 per call.
 
         One LogEntry per call, in order; pacing comes from the client's Pacer. For progress,
-        cancellation and concurrency use `tui.delivery.replay.replay_bulk`.
+        cancellation and concurrency use the delivery service's replay.
         """
-        from tui.delivery.replay import bulk_requests  # replay builds on this module
-
         entries = []
         for request in bulk_requests(
             self.connection, bodies, endpoint=endpoint, chunk_size=chunk_size

@@ -1,11 +1,15 @@
-"""A delivery log entry: one per send, even when nothing came back. The key is never in it."""
+"""A delivery log entry: one per send, even when nothing came back. The key is never in it.
+
+Entries are immutable: the client hands out a new snapshot after each step of a delivery, so a
+worker, the log, the history and an export can all hold one without copying it.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding
@@ -28,6 +32,8 @@ def utc_now() -> datetime:
 class Attempt(BaseModel):
     """One try at the request: what came back, or how the network failed."""
 
+    model_config = ConfigDict(frozen=True)
+
     number: int
     started_at: datetime
     latency_ms: float | None = None
@@ -41,6 +47,8 @@ class Attempt(BaseModel):
 class LogEntry(BaseModel):
     """Everything known about one delivery. `outcome` is None while it is in flight (or was cut off)."""
 
+    model_config = ConfigDict(frozen=True)
+
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     request_id: str = Field(default_factory=new_request_id)
     created_at: datetime = Field(default_factory=utc_now)
@@ -51,7 +59,7 @@ class LogEntry(BaseModel):
     license_code: str = ""
     endpoint: Endpoint = Endpoint.EVENTS
     request: WebEngageRequest
-    attempts: list[Attempt] = Field(default_factory=list)
+    attempts: tuple[Attempt, ...] = ()
     outcome: Outcome | None = None
     status: int | None = None
     hint: Hint | None = None
@@ -60,7 +68,7 @@ class LogEntry(BaseModel):
     response_truncated: bool = False
     rate_limit_limit: int | None = None
     rate_limit_remaining: int | None = None
-    findings: list[Finding] = Field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
     forced: bool = False  # sent although findings of severity error said it would fail
     source: str = ""  # where the event came from: "composer", a file name, "replay of <id>", ...
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from tui import exit_codes
 from tui.webengage.api import CALLS_PER_MINUTE, DataCentre
 
 
@@ -35,19 +36,17 @@ class Outcome(StrEnum):
 
 
 _EXIT_CODES = {
-    Outcome.ACCEPTED: 0,
-    Outcome.AUTH: 3,
-    Outcome.NOT_FOUND: 4,
-    Outcome.MISSING_IDENTITY: 5,
-    Outcome.RESERVED_NAME: 5,
-    Outcome.BAD_REQUEST: 5,
-    Outcome.RATE_LIMITED: 6,
-    Outcome.NETWORK: 7,
-    Outcome.SERVER_ERROR: 8,
-    Outcome.BAD_RESPONSE: 9,
+    Outcome.ACCEPTED: exit_codes.OK,
+    Outcome.AUTH: exit_codes.AUTH,
+    Outcome.NOT_FOUND: exit_codes.NOT_FOUND,
+    Outcome.MISSING_IDENTITY: exit_codes.BAD_REQUEST,
+    Outcome.RESERVED_NAME: exit_codes.BAD_REQUEST,
+    Outcome.BAD_REQUEST: exit_codes.BAD_REQUEST,
+    Outcome.RATE_LIMITED: exit_codes.RATE_LIMITED,
+    Outcome.NETWORK: exit_codes.NETWORK,
+    Outcome.SERVER_ERROR: exit_codes.SERVER_ERROR,
+    Outcome.BAD_RESPONSE: exit_codes.NOT_WEBENGAGE,
 }
-EXIT_FINDINGS = 1
-EXIT_UNREADABLE_INPUT = 2
 
 
 class NetworkFailure(StrEnum):

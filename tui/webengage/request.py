@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from tui.webengage.api import DataCentre, Endpoint
+from tui.masking import redact_key
+from tui.webengage.api import BULK_ITEMS_MAX, DataCentre, Endpoint
 
 API_KEY_ENV = "WEBENGAGE_API_KEY"
-MASK = "••••••••"
-
-
-def redact_key(api_key: str) -> str:
-    """What is shown instead of the key: a mask, plus the last 4 characters of a key long enough to spare them."""
-    if not api_key:
-        return "(no key)"
-    if len(api_key) >= 16:
-        return f"{MASK}{api_key[-4:]}"
-    return MASK
 
 
 class Connection(BaseModel):
@@ -143,3 +135,25 @@ def build_request(
     return WebEngageRequest(
         endpoint=endpoint, url=connection.url(endpoint), headers=headers, body=body
     )
+
+
+BULK_KEY = {Endpoint.BULK_EVENTS: "events", Endpoint.BULK_USERS: "users"}
+"""The list a bulk body holds its items in."""
+
+
+def bulk_requests(
+    connection: Connection,
+    bodies: Sequence[Any],
+    *,
+    endpoint: Endpoint = Endpoint.BULK_EVENTS,
+    chunk_size: int = BULK_ITEMS_MAX,
+) -> list[WebEngageRequest]:
+    """`bodies` in calls of at most `chunk_size` (WebEngage's maximum is 25) on a bulk endpoint."""
+    if not endpoint.is_bulk:
+        raise ValueError(f"{endpoint.value} is not a bulk endpoint")
+    size = max(1, min(chunk_size, BULK_ITEMS_MAX))
+    key = BULK_KEY[endpoint]
+    return [
+        build_request(connection, endpoint, {key: list(bodies[i : i + size])})
+        for i in range(0, len(bodies), size)
+    ]
