@@ -24,11 +24,11 @@ time.tzset()
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input, Select, TextArea  # noqa: E402
 
-from tui.webengage.client import RetryPolicy  # noqa: E402
 from tui.sandbox import Sandbox  # noqa: E402
 from tui.store.settings import AppSettings  # noqa: E402
 from tui.ui.app import WebEngageDebuggerApp, create_app  # noqa: E402
 from tui.ui.widgets.delivery_log import DeliveryLog  # noqa: E402
+from tui.webengage.client import RetryPolicy  # noqa: E402
 
 NOW = datetime(2026, 6, 6, 18, 29, tzinfo=UTC)
 Scene = Callable[[WebEngageDebuggerApp, Pilot[None]], Awaitable[None]]

@@ -159,7 +159,7 @@ async def direct_steps(keys: int) -> tuple[list[float], list[float]]:
             edited = time.perf_counter()
             raw, error = composer.raw_event()
             assert error is None, error
-            app._on_event_edited(EventEdited(raw))
+            app.main.on_event_edited(EventEdited(raw))
             done = time.perf_counter()
             if n >= WARM_UP:
                 edit_ms.append((edited - start) * 1000)

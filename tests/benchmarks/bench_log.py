@@ -107,7 +107,8 @@ async def measure() -> list[tuple[str, float]]:
     after the table's cursor moved (headless: computed, not written to a terminal)."""
     from textual.widgets import DataTable
 
-    from tui.ui.app import HISTORY_LOAD, create_app
+    from tui.ui.app import create_app
+    from tui.ui.main_screen import HISTORY_LOAD
 
     figures: list[tuple[str, float]] = []
     displayed: list[float] = []

@@ -205,12 +205,12 @@ async def test_the_entry_is_logged_and_recorded_while_in_flight(
 async def test_an_unexpected_worker_error_is_reported_once_without_the_key(
     make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui.ui import delivery
+    from tui.delivery.service import DeliveryService
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"something broke near {DEMO_API_KEY}")
 
-    monkeypatch.setattr(delivery, "deliver", broken)
+    monkeypatch.setattr(DeliveryService, "deliver", broken)
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f5")

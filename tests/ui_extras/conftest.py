@@ -20,11 +20,11 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tui.delivery.service import DeliveryService
 from tui.ui.messages import DeliveryFinished, DeliveryStarted, DeliveryUpdated
 from tui.ui.themes import PRESENTATION_CSS, register_themes
-from tui.webengage.client import RetryPolicy, WebEngageClient
+from tui.webengage.client import RetryPolicy
 from tui.webengage.entry import LogEntry
-from tui.webengage.request import Connection
 
 SCREENSHOT_DIR = (
     Path(os.environ.get("UI_EXTRAS_SCREENSHOTS", ""))
@@ -76,10 +76,10 @@ async def wait_until(
         await pilot.pause(0.02)
 
 
-def client_factory(retry: RetryPolicy | None = None) -> Callable[[Connection], WebEngageClient]:
-    """Clients with tiny backoffs (tests stay fast); the sandbox is reached via route_to."""
+def delivery_service(retry: RetryPolicy | None = None) -> DeliveryService:
+    """The delivery service with tiny backoffs (tests stay fast); the sandbox via route_to."""
     policy = retry or RetryPolicy(base_delay_s=0.01, max_delay_s=0.05, jitter_s=0.0)
-    return lambda connection: WebEngageClient(connection, retry=policy)
+    return DeliveryService(retry=policy)
 
 
 def keep_screenshot(app: App[Any], name: str) -> None:
@@ -97,5 +97,6 @@ def keep_screenshot(app: App[Any], name: str) -> None:
 
 
 @pytest.fixture
-def make_client() -> Callable[[Connection], WebEngageClient]:
-    return client_factory()
+def make_client() -> DeliveryService:
+    """What the extra screens send with (the name kept from when they took a client factory)."""
+    return delivery_service()

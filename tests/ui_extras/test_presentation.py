@@ -10,6 +10,7 @@ import pytest
 from textual.screen import Screen
 
 from tests.conftest import demo_connection
+from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import default_blueprint
 from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
 from tui.ui.screens.blueprint_picker import BlueprintPickerScreen
@@ -18,13 +19,12 @@ from tui.ui.screens.journeys import JourneysScreen
 from tui.ui.screens.replay import ReplayScreen
 from tui.ui.screens.user_profile import UserProfileScreen
 from tui.ui.themes import set_presentation
-from tui.webengage.client import WebEngageClient
 from tui.webengage.request import Connection
 
 from .conftest import Host, keep_screenshot, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-ClientFactory = Callable[[Connection], WebEngageClient]
+ClientFactory = DeliveryService
 SECRETS = (DEMO_LICENSE_CODE, DEMO_API_KEY[-4:], "••••", DEMO_API_KEY[:12])
 
 

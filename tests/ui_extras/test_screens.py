@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -22,6 +21,7 @@ from textual.widgets import (
 
 from tests.conftest import MakeSandbox, demo_connection
 from tui.delivery.diagnose import Verdict
+from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import default_blueprint, load_blueprint
 from tui.sandbox import Fault, FaultKind, Sandbox
 from tui.ui.screens.blueprint_picker import BlueprintPickerScreen
@@ -31,7 +31,6 @@ from tui.ui.screens.replay import ReplayScreen
 from tui.ui.screens.user_profile import UserProfileScreen
 from tui.ui.themes import set_presentation
 from tui.webengage.api import DataCentre
-from tui.webengage.client import WebEngageClient
 from tui.webengage.outcomes import Outcome
 from tui.webengage.pacing import PaceLimits
 from tui.webengage.request import Connection
@@ -40,7 +39,7 @@ from .conftest import Host, keep_screenshot, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (100, 30)
-ClientFactory = Callable[[Connection], WebEngageClient]
+ClientFactory = DeliveryService
 
 
 def text_of(app: Host, selector: str) -> str:

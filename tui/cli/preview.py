@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
 from tui import exit_codes
 from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, read_events
-from tui.webengage.api import DataCentre
+from tui.store.profiles import resolve_connection
+from tui.store.settings import AppSettings
 from tui.webengage.request import Connection
 
 EXIT_OK = exit_codes.OK
@@ -44,37 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connection_from_env(env: Mapping[str, str]) -> Connection:
-    """The connection from WEBENGAGE_* variables alone (when profiles are not available)."""
-    host = env.get("WEBENGAGE_HOST", "").strip()
-    data_centre: DataCentre | None = DataCentre.GLOBAL
-    dc_text = env.get("WEBENGAGE_DATA_CENTRE", "").strip().lower()
-    if host:
-        data_centre = None
-    elif dc_text:
-        try:
-            data_centre = DataCentre(dc_text)
-        except ValueError:
-            data_centre = DataCentre.GLOBAL
-    return Connection(
-        data_centre=data_centre,
-        custom_host=host or None,
-        license_code=env.get("WEBENGAGE_LICENSE_CODE", "").strip(),
-        api_key=SecretStr(env.get("WEBENGAGE_API_KEY", "").strip()),
-    )
-
-
 def resolve(env: Mapping[str, str]) -> tuple[Connection, str | None]:
-    """The connection (profile + environment when profiles exist), and a warning if that failed."""
-    try:
-        from tui.store.profiles import resolve_connection
-        from tui.store.settings import AppSettings
-    except ImportError:
-        return connection_from_env(env), None
+    """The connection (profile + environment), and a warning when the profile could not be used."""
     try:
         return resolve_connection(AppSettings(), env=env), None
     except Exception as error:  # a broken profile must not stop a preview, only be reported
-        return connection_from_env(env), f"credentials: {error}; using the environment only"
+        fallback = resolve_connection(AppSettings(), env=env, use_profiles=False, lenient=True)
+        return fallback, f"credentials: {error}; using the environment only"
 
 
 def _finding_lines(previews: list[Preview]) -> list[str]:

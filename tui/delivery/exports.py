@@ -158,7 +158,8 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _entry_markdown(entry: LogEntry) -> str:
+def _summary_lines(entry: LogEntry) -> list[str]:
+    """The heading and the at-a-glance table: what support asks for first."""
     request = entry.request
     status = entry.status if entry.status is not None else "no response"
     finished = _iso(entry.finished_at) if entry.finished_at else "not finished"
@@ -186,45 +187,70 @@ def _entry_markdown(entry: LogEntry) -> str:
         lines.append("| Forced | sent despite findings of severity error |")
     if entry.source:
         lines.append(f"| Source | {_cell(entry.source)} |")
-    if entry.hint is not None:
-        lines += [
-            "",
-            f"**{entry.hint.title}**",
-            "",
-            entry.hint.detail,
-            "",
-            f"Fix: {entry.hint.fix}",
-        ]
-    if entry.attempts:
-        lines += [
-            "",
-            "### Attempts",
-            "",
-            "| # | started (UTC) | latency | status | error | retry-after | backoff |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for a in entry.attempts:
-            latency = f"{a.latency_ms:.0f} ms" if a.latency_ms is not None else "-"
-            lines.append(
-                f"| {a.number} | {_iso(a.started_at)} | {latency} | {a.status or '-'} | "
-                f"{_cell(a.error or '-')} | {a.retry_after_s if a.retry_after_s is not None else '-'} | "
-                f"{f'{a.backoff_s:.2f} s' if a.backoff_s is not None else '-'} |"
-            )
-    if entry.findings:
-        lines += ["", "### Findings before sending", ""]
-        lines += [f"- {_cell(f.line())}" for f in entry.findings]
+    return lines
+
+
+def _hint_lines(entry: LogEntry) -> list[str]:
+    if entry.hint is None:
+        return []
+    return [
+        "",
+        f"**{entry.hint.title}**",
+        "",
+        entry.hint.detail,
+        "",
+        f"Fix: {entry.hint.fix}",
+    ]
+
+
+def _attempt_lines(entry: LogEntry) -> list[str]:
+    """One table row per attempt, so retries and their back-off are visible."""
+    if not entry.attempts:
+        return []
+    lines = [
+        "",
+        "### Attempts",
+        "",
+        "| # | started (UTC) | latency | status | error | retry-after | backoff |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for a in entry.attempts:
+        latency = f"{a.latency_ms:.0f} ms" if a.latency_ms is not None else "-"
+        lines.append(
+            f"| {a.number} | {_iso(a.started_at)} | {latency} | {a.status or '-'} | "
+            f"{_cell(a.error or '-')} | {a.retry_after_s if a.retry_after_s is not None else '-'} | "
+            f"{f'{a.backoff_s:.2f} s' if a.backoff_s is not None else '-'} |"
+        )
+    return lines
+
+
+def _findings_lines(entry: LogEntry) -> list[str]:
+    if not entry.findings:
+        return []
+    return [
+        "",
+        "### Findings before sending",
+        "",
+        *(f"- {_cell(f.line())}" for f in entry.findings),
+    ]
+
+
+def _request_lines(entry: LogEntry) -> list[str]:
+    request = entry.request
     headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
-    lines += [
+    return [
         "",
         "### Request",
         "",
         _fence(
             f"{request.method} {request.url}\n{headers}\n\n{request.body_text(indent=2)}", "http"
         ),
-        "",
-        "### Response",
-        "",
     ]
+
+
+def _response_lines(entry: LogEntry) -> list[str]:
+    """The response as received (the body cut at EVIDENCE_BODY_MAX), or why there was none."""
+    lines = ["", "### Response", ""]
     if entry.status is None:
         error = entry.attempts[-1].error if entry.attempts and entry.attempts[-1].error else None
         lines.append(f"No response was received{f': {error}' if error else '.'}")
@@ -236,7 +262,11 @@ def _entry_markdown(entry: LogEntry) -> str:
         lines.append(
             _fence(f"HTTP/1.1 {entry.status} {_status_text(entry.status)}\n{head}\n\n{body}")
         )
-    lines += [
+    return lines
+
+
+def _reproduce_lines(entry: LogEntry) -> list[str]:
+    return [
         "",
         "### Reproduce",
         "",
@@ -244,6 +274,18 @@ def _entry_markdown(entry: LogEntry) -> str:
         "the license code in the URL is masked: put yours back).",
         "",
         _fence(entry_to_curl(entry), "sh"),
+    ]
+
+
+def _entry_markdown(entry: LogEntry) -> str:
+    lines = [
+        *_summary_lines(entry),
+        *_hint_lines(entry),
+        *_attempt_lines(entry),
+        *_findings_lines(entry),
+        *_request_lines(entry),
+        *_response_lines(entry),
+        *_reproduce_lines(entry),
     ]
     text = "\n".join(lines)
     if entry.license_code:

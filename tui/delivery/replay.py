@@ -192,6 +192,71 @@ async def _slot_or_cancel(pacer: Pacer, cancel: asyncio.Event | None) -> bool:
     return slot.done() and not slot.cancelled() and slot.exception() is None
 
 
+def _own_pacers(
+    client: Sender, jobs: list[_Job], limits: PaceLimits | None
+) -> dict[Endpoint, Pacer]:
+    """One pacer per endpoint, for a sender without a pacer of its own (a bare client)."""
+    pacers: dict[Endpoint, Pacer] = {}
+    if client.pacer is None:
+        for job in jobs:
+            endpoint = job.request.endpoint
+            if endpoint not in pacers:
+                pacers[endpoint] = Pacer(limits or PaceLimits.for_endpoint(endpoint))
+    return pacers
+
+
+async def _send(
+    client: Sender,
+    job: _Job,
+    pacer: Pacer | None,
+    results: list[LogEntry | None],
+    index: int,
+    on_entry: Callable[[LogEntry], None] | None,
+    source: str,
+) -> LogEntry:
+    """One job's call (its slot already taken); every snapshot lands in `results[index]`."""
+    entry = client.new_entry(job.request, event_name=job.event_name, source=source)
+    results[index] = entry
+
+    def track(snapshot: LogEntry) -> None:
+        results[index] = snapshot  # a cancelled call keeps what it got to
+        if on_entry is not None:
+            on_entry(snapshot)
+
+    if on_entry is not None:
+        on_entry(entry)
+    entry = await client.run(entry, on_update=track, pacer=pacer, slot_taken=pacer is not None)
+    results[index] = entry
+    return entry
+
+
+def _close_and_tally(
+    report: ReplayReport,
+    client: Sender,
+    pacers: dict[Endpoint, Pacer],
+    results: list[LogEntry | None],
+    started: float,
+    cancel: asyncio.Event | None,
+) -> None:
+    """Close the replay's own pacers and fill in the report, however the replay ended."""
+    for pacer in pacers.values():
+        pacer.close()
+    margins = [p.margin_s for p in (*pacers.values(), client.pacer) if p is not None]
+    report.margin_s = max(margins) if margins else None
+    report.elapsed_s = time.perf_counter() - started
+    report.entries = [e for e in results if e is not None]
+    report.calls = len(report.entries)
+    report.attempts = sum(len(e.attempts) for e in report.entries)
+    report.rate_limited_attempts = sum(
+        1 for e in report.entries for a in e.attempts if a.status == 429
+    )
+    report.outcomes = dict(
+        Counter(e.outcome.value if e.outcome else "cut_off" for e in report.entries)
+    )
+    if cancel is not None and cancel.is_set() and report.sent_items < report.total_items:
+        report.cancelled = True
+
+
 async def _run(
     client: Sender,
     jobs: list[_Job],
@@ -204,12 +269,7 @@ async def _run(
     source: str,
 ) -> ReplayReport:
     report = ReplayReport(total_items=total)
-    pacers: dict[Endpoint, Pacer] = {}
-    if client.pacer is None:
-        for job in jobs:
-            endpoint = job.request.endpoint
-            if endpoint not in pacers:
-                pacers[endpoint] = Pacer(limits or PaceLimits.for_endpoint(endpoint))
+    pacers = _own_pacers(client, jobs, limits)
     results: list[LogEntry | None] = [None] * len(jobs)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(len(jobs)):
@@ -226,20 +286,7 @@ async def _run(
             # The slot is taken before the entry exists: a cancel while waiting leaves no entry.
             if pacer is not None and not await _slot_or_cancel(pacer, cancel):
                 return
-            entry = client.new_entry(job.request, event_name=job.event_name, source=source)
-            results[index] = entry
-
-            def track(snapshot: LogEntry, index: int = index) -> None:
-                results[index] = snapshot  # a cancelled call keeps what it got to
-                if on_entry is not None:
-                    on_entry(snapshot)
-
-            if on_entry is not None:
-                on_entry(entry)
-            entry = await client.run(
-                entry, on_update=track, pacer=pacer, slot_taken=pacer is not None
-            )
-            results[index] = entry
+            entry = await _send(client, job, pacer, results, index, on_entry, source)
             report.sent_items += job.items
             if progress is not None:
                 progress(report.sent_items, total, entry)
@@ -254,20 +301,5 @@ async def _run(
         await asyncio.gather(*workers, return_exceptions=True)
         raise
     finally:
-        for pacer in pacers.values():
-            pacer.close()
-        margins = [p.margin_s for p in (*pacers.values(), client.pacer) if p is not None]
-        report.margin_s = max(margins) if margins else None
-        report.elapsed_s = time.perf_counter() - started
-        report.entries = [e for e in results if e is not None]
-        report.calls = len(report.entries)
-        report.attempts = sum(len(e.attempts) for e in report.entries)
-        report.rate_limited_attempts = sum(
-            1 for e in report.entries for a in e.attempts if a.status == 429
-        )
-        report.outcomes = dict(
-            Counter(e.outcome.value if e.outcome else "cut_off" for e in report.entries)
-        )
-        if cancel is not None and cancel.is_set() and report.sent_items < total:
-            report.cancelled = True
+        _close_and_tally(report, client, pacers, results, started, cancel)
     return report

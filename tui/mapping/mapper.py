@@ -7,68 +7,34 @@ mapping view and the side-by-side report are built from it. Never raises for a c
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.fast import construct
+from tui.mapping.mapped import Change, FieldTrace, Mapped, child_path, finding, trace
 from tui.mapping.signal import SignalEvent, parse_date_time
 from tui.mapping.user_fields import check_user_field
 from tui.webengage.api import Endpoint, format_event_time
 from tui.webengage.findings import Finding, Severity
 
-Change = Literal[
-    "unchanged", "renamed", "flattened", "date", "dropped", "identity", "event_name", "event_time"
+__all__ = [
+    "MAX_DEPTH",
+    "Change",
+    "FieldTrace",
+    "Mapped",
+    "as_date_time_string",
+    "child_path",
+    "finding",
+    "map_event",
+    "trace",
 ]
+
 MAX_DEPTH = 64
 """Objects nested deeper than this are not flattened (a JSON document that deep is a mistake)."""
 
-
-class FieldTrace(BaseModel):
-    """What became of one Signal field: where it went in the WebEngage body (None: dropped) and why."""
-
-    source: str  # JSON path in the Signal event, e.g. $.properties.shipping.city
-    target: str | None  # JSON path in the WebEngage body, e.g. $.eventData.shipping_city
-    change: Change
-    note: str = ""
-
-
-class Mapped(BaseModel):
-    """A Signal event as WebEngage will receive it, with the trace and the mapping's own findings."""
-
-    endpoint: Endpoint
-    event_name: str
-    body: dict[str, Any]
-    trace: list[FieldTrace] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LOOKS_LIKE_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def child_path(parent: str, key: str) -> str:
-    """`$.a.b` for plain names, `$.a["Order Id"]` for any other, so every path reads back."""
-    if _IDENTIFIER.match(key):
-        return f"{parent}.{key}"
-    return f"{parent}[{json.dumps(key, ensure_ascii=False)}]"
-
-
-def finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
-    """A Finding without pydantic's validation: every caller passes the right types (hot path)."""
-    return construct(
-        Finding, {"severity": severity, "path": path, "message": message, "fix": fix, "code": code}
-    )
-
-
-def trace(source: str, target: str | None, change: Change, note: str = "") -> FieldTrace:
-    return construct(
-        FieldTrace, {"source": source, "target": target, "change": change, "note": note}
-    )
 
 
 def as_date_time_string(value: str) -> str | None:
@@ -335,6 +301,42 @@ class _Mapper:
             },
         )
 
+    def _user_field(
+        self, name: str, field: str, value: Any, body: dict[str, Any], origin: dict[str, str]
+    ) -> None:
+        """A trait the blueprint maps to one of WebEngage's own user fields (email, phone, ...):
+        checked and normalised by `check_user_field`, sent at the top level of the /users body."""
+        path = child_path("$.traits", name)
+        if value is None:
+            self.trace.append(trace(path, None, "dropped", "null"))
+            self.warn(
+                path,
+                "null dropped: WebEngage has no null type",
+                "leave the trait out, or send a value",
+                "null-dropped",
+            )
+            return
+        checked = check_user_field(field, value)
+        if checked.problem:
+            code = "invalid-" + field.lower()
+            self.warn(path, checked.problem, checked.fix, code)
+        if field in origin:
+            self.error(
+                path,
+                f"{path} and {origin[field]} both become $.{field}; one value would be lost",
+                "send only one of them",
+                "duplicate-attribute",
+            )
+        origin[field] = path
+        body[field] = checked.value
+        change: Change = "renamed" if field != name else "unchanged"
+        notes = [f"renamed {name} → {field}"] if field != name else []
+        if checked.note:
+            notes.append(checked.note)
+        if checked.note.startswith("reformatted"):
+            change = "date"
+        self.trace.append(trace(path, f"$.{field}", change, "; ".join(notes)))
+
     def map_user(self) -> Mapped:
         body: dict[str, Any] = {}
         self.trace.append(trace("$.type", None, "dropped", "identify: sent to /users"))
@@ -351,37 +353,8 @@ class _Mapper:
             field = user_fields.get(name)
             if field is None:
                 others[name] = value
-                continue
-            path = child_path("$.traits", name)
-            if value is None:
-                self.trace.append(trace(path, None, "dropped", "null"))
-                self.warn(
-                    path,
-                    "null dropped: WebEngage has no null type",
-                    "leave the trait out, or send a value",
-                    "null-dropped",
-                )
-                continue
-            checked = check_user_field(field, value)
-            if checked.problem:
-                code = "invalid-" + field.lower()
-                self.warn(path, checked.problem, checked.fix, code)
-            if field in origin:
-                self.error(
-                    path,
-                    f"{path} and {origin[field]} both become $.{field}; one value would be lost",
-                    "send only one of them",
-                    "duplicate-attribute",
-                )
-            origin[field] = path
-            body[field] = checked.value
-            change: Change = "renamed" if field != name else "unchanged"
-            notes = [f"renamed {name} → {field}"] if field != name else []
-            if checked.note:
-                notes.append(checked.note)
-            if checked.note.startswith("reformatted"):
-                change = "date"
-            self.trace.append(trace(path, f"$.{field}", change, "; ".join(notes)))
+            else:
+                self._user_field(name, field, value, body, origin)
         attributes = self.attributes(others, "$.traits", "$.attributes", {})
         if attributes:
             body["attributes"] = attributes

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tui.mapping.fast import construct
+from tui.mapping.mapped import finding
 from tui.webengage.findings import Finding, Severity
 from tui.webengage.types import json_type
 
@@ -151,12 +152,6 @@ class SignalEvent(BaseModel):
     rejected: dict[str, str] = Field(default_factory=dict)  # field -> why its value was not used
 
 
-def _finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
-    return construct(
-        Finding, {"severity": severity, "path": path, "message": message, "fix": fix, "code": code}
-    )
-
-
 def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | None:
     value = raw.get(key)
     if value is None:
@@ -166,7 +161,7 @@ def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | N
     path = f"$.{key}"
     if isinstance(value, int) and not isinstance(value, bool):
         findings.append(
-            _finding(
+            finding(
                 Severity.WARNING,
                 path,
                 f"{key} is a number; sent as the string {str(value)!r}",
@@ -176,7 +171,7 @@ def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | N
         )
         return str(value)
     findings.append(
-        _finding(
+        finding(
             Severity.ERROR,
             path,
             f"{key} must be a string, got {json_type(value)}",
@@ -192,25 +187,11 @@ _REJECTED = frozenset(
 )
 
 
-def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
-    """A SignalEvent from any value, never raising: wrong types become findings and are ignored."""
-    findings: list[Finding] = []
-    if not isinstance(raw, dict):
-        findings.append(
-            _finding(
-                Severity.ERROR,
-                "$",
-                f"a Signal event must be a JSON object, got {json_type(raw)}",
-                'give an object such as {"event": "Order Completed", "user_id": "..."}',
-                "not-an-object",
-            )
-        )
-        return None, findings
-
+def _event_name(raw: dict[str, Any], findings: list[Finding]) -> str | None:
     event = raw.get("event")
     if event is not None and not isinstance(event, str):
         findings.append(
-            _finding(
+            finding(
                 Severity.ERROR,
                 "$.event",
                 f"event must be a string, got {json_type(event)}",
@@ -219,14 +200,18 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
             )
         )
         event = None
+    return event
 
+
+def _kind(raw: dict[str, Any], event: str | None, findings: list[Finding]) -> str:
+    """The Signal type (track when absent or unknown); a track event must also have a name."""
     kind = raw.get("type")
     if kind is None:
         kind = "track"
     elif not isinstance(kind, str) or kind not in SIGNAL_TYPES:
         shown = repr(kind) if isinstance(kind, str) else json_type(kind)
         findings.append(
-            _finding(
+            finding(
                 Severity.ERROR,
                 "$.type",
                 f"type must be track, page or identify, got {shown}",
@@ -237,7 +222,7 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
         kind = "track"
     if kind == "track" and not event:
         findings.append(
-            _finding(
+            finding(
                 Severity.ERROR,
                 "$.event",
                 "a track event needs an event name",
@@ -245,11 +230,14 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
                 "no-event-name",
             )
         )
+    return kind
 
+
+def _timestamp(raw: dict[str, Any], findings: list[Finding]) -> str | None:
     timestamp = raw.get("timestamp")
     if timestamp is not None and not isinstance(timestamp, str):
         findings.append(
-            _finding(
+            finding(
                 Severity.ERROR,
                 "$.timestamp",
                 f"timestamp must be an ISO 8601 string, got {json_type(timestamp)}",
@@ -258,7 +246,11 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
             )
         )
         timestamp = None
+    return timestamp
 
+
+def _objects(raw: dict[str, Any], findings: list[Finding]) -> dict[str, dict[str, Any]]:
+    """properties and traits, each an object ({} when absent, or ignored when not an object)."""
     objects: dict[str, dict[str, Any]] = {}
     for key in ("properties", "traits"):
         value = raw.get(key)
@@ -269,7 +261,7 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
         else:
             objects[key] = {}
             findings.append(
-                _finding(
+                finding(
                     Severity.ERROR,
                     f"$.{key}",
                     f"{key} must be an object, got {json_type(value)}; ignored",
@@ -277,7 +269,28 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
                     f"{key}-type",
                 )
             )
+    return objects
 
+
+def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
+    """A SignalEvent from any value, never raising: wrong types become findings and are ignored."""
+    findings: list[Finding] = []
+    if not isinstance(raw, dict):
+        findings.append(
+            finding(
+                Severity.ERROR,
+                "$",
+                f"a Signal event must be a JSON object, got {json_type(raw)}",
+                'give an object such as {"event": "Order Completed", "user_id": "..."}',
+                "not-an-object",
+            )
+        )
+        return None, findings
+    # The checks run in this order so the findings come out in the order of the fields.
+    event = _event_name(raw, findings)
+    kind = _kind(raw, event, findings)
+    timestamp = _timestamp(raw, findings)
+    objects = _objects(raw, findings)
     values = {
         "type": kind,
         "event": event,

@@ -1,4 +1,4 @@
-"""A WebEngage-compatible server on loopback, for tests, demos and `--sandbox` (PRODUCT.md §7).
+"""The sandbox: a WebEngage-compatible server on loopback for tests, demos and `--sandbox`.
 
     with Sandbox() as sandbox:               # or `async with`, or start()/stop()
         connection = Connection(license_code=DEMO_LICENSE_CODE,

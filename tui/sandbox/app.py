@@ -160,10 +160,10 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     return await _answer(request, state, endpoint)
 
 
-async def _answer(
-    request: web.Request, state: SandboxState, endpoint: Endpoint
-) -> web.StreamResponse:
-    license_code = request.match_info["license_code"]
+def _account_for(
+    request: web.Request, state: SandboxState, license_code: str
+) -> SandboxAccount | web.Response:
+    """Checks (1) to (3): the account the request may act for, or the 401/404 WebEngage sends."""
     host = request.headers.get("Host", "")
     # (1) An official host answers for its own data centre's accounts only; loopback or a custom
     # host stands for the home data centre of whichever account the request names.
@@ -186,6 +186,17 @@ async def _answer(
         return error_response(
             401, f"Unauthorized: the API key is not valid for license code '{license_code}'."
         )
+    return account
+
+
+async def _answer(
+    request: web.Request, state: SandboxState, endpoint: Endpoint
+) -> web.StreamResponse:
+    license_code = request.match_info["license_code"]
+    host = request.headers.get("Host", "")
+    account = _account_for(request, state, license_code)
+    if isinstance(account, web.Response):
+        return account
     # (4) The rate limit, reported on every answer from here on.
     decision = state.rate_check(account.license_code, endpoint)
     headers = {

@@ -245,20 +245,26 @@ def resolve_connection(
     settings: AppSettings,
     profile: str | None = None,
     env: Mapping[str, str] | None = None,
+    *,
+    use_profiles: bool = True,
+    lenient: bool = False,
 ) -> Connection:
     """The connection to use: the named (or default) profile, overridden by the environment.
 
     `WEBENGAGE_API_KEY`, `WEBENGAGE_LICENSE_CODE`, `WEBENGAGE_DATA_CENTRE` (global|in|ksa) and
     `WEBENGAGE_HOST` (a custom host; wins over a data centre) each override the profile's value;
     `WEBENGAGE_PROFILE` names the profile when `profile` is not given. The key never comes from argv.
+    `use_profiles=False`: the environment alone; `lenient`: an unknown data centre is ignored
+    instead of raised (for `preview`, which must show something whatever the configuration).
     """
     env = os.environ if env is None else env
-    name = profile or env.get(PROFILE_ENV) or None
-    profiles = load_profiles(settings) if name or settings.profiles_path.exists() else {}
+    name = (profile or env.get(PROFILE_ENV) or None) if use_profiles else None
+    wanted = use_profiles and (name or settings.profiles_path.exists())
+    profiles = load_profiles(settings) if wanted else {}
     if name is not None and name not in profiles:
         known = ", ".join(sorted(profiles)) or "none saved yet"
         raise ProfileError(f"no profile named {name!r} (profiles: {known})")
-    if name is None:
+    if name is None and use_profiles:
         name = default_profile_name(settings)
     base = profiles[name].connection() if name in profiles else Connection()
 
@@ -271,8 +277,12 @@ def resolve_connection(
         updates["data_centre"] = None
         updates["custom_host"] = env[HOST_ENV].strip()
     elif env.get(DATA_CENTRE_ENV, "").strip():
-        updates["data_centre"] = parse_data_centre(env[DATA_CENTRE_ENV], DATA_CENTRE_ENV)
-        updates["custom_host"] = None
+        try:
+            updates["data_centre"] = parse_data_centre(env[DATA_CENTRE_ENV], DATA_CENTRE_ENV)
+            updates["custom_host"] = None
+        except InvalidDataCentre:
+            if not lenient:
+                raise
     if env.get(ROUTE_TO_ENV, "").strip():
         updates["route_to"] = env[ROUTE_TO_ENV].strip()
     return base.model_copy(update=updates) if updates else base

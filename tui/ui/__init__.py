@@ -1,1 +1,1 @@
-"""The Textual UI: a thin layer over `tui.core` (build it with `tui.ui.app.create_app`)."""
+"""The Textual UI: a thin layer over the domain (build it with `tui.ui.app.create_app`)."""

@@ -1,7 +1,8 @@
 """Opening the screens written apart (tui.ui.screens.*) from the app, with what each needs.
 
-Each screen is imported only when asked for, so a screen that fails to import costs the user that
-one screen (with a message), never the app.
+Each screen is imported only when asked for (start-up stays light), so a screen that fails to
+import costs the user that one screen (with a message), never the app. Any other error is a bug
+and goes to the app's one worker/exception handling like every other.
 """
 
 from __future__ import annotations
@@ -13,61 +14,45 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input, Select
 
-from tui.webengage.request import Connection
-
 if TYPE_CHECKING:
-    from tui.ui.app import WebEngageDebuggerApp
-    from tui.webengage.client import WebEngageClient
+    from tui.ui.host import DebuggerApp
 
 
-def client_factory(app: WebEngageDebuggerApp) -> Callable[[Connection], WebEngageClient]:
-    """What the screens send with: the app's transport and retry policy."""
-
-    from tui.webengage.client import WebEngageClient
-
-    def make(connection: Connection) -> WebEngageClient:
-        return WebEngageClient(connection, transport=app.transport, retry=app.retry)
-
-    return make
-
-
-def _typed_path(app: WebEngageDebuggerApp) -> Path | None:
-    value = app.query_one("#file-path", Input).value.strip()
+def _typed_path(app: DebuggerApp) -> Path | None:
+    value = app.main.query_one("#file-path", Input).value.strip()
     return Path(value).expanduser() if value else None
 
 
-def _mapping(app: WebEngageDebuggerApp, module: Any) -> None:
+def _mapping(app: DebuggerApp, module: Any) -> None:
     raw, _ = app.composer.raw_event()
     app.push_screen(module.MappingScreen(app.blueprint, app.preview, event=raw))
 
 
-def _diagnose(app: WebEngageDebuggerApp, module: Any) -> None:
+def _diagnose(app: DebuggerApp, module: Any) -> None:
     def done(result: Any) -> None:
         use = getattr(result, "use_data_centre", None)
         if use is not None:
-            app.query_one("#data-centre", Select).value = use.value
+            app.main.query_one("#data-centre", Select).value = use.value
             app.notify(f"Data centre switched to {use.label}")
 
-    app.push_screen(module.DiagnoseScreen(app.connection, transport=app.transport), done)
+    app.push_screen(module.DiagnoseScreen(app.connection, service=app.service), done)
 
 
-def _replay(app: WebEngageDebuggerApp, module: Any) -> None:
+def _replay(app: DebuggerApp, module: Any) -> None:
     app.push_screen(
-        module.ReplayScreen(
-            app.connection, app.blueprint, client_factory(app), path=_typed_path(app)
-        )
+        module.ReplayScreen(app.connection, app.blueprint, app.service, path=_typed_path(app))
     )
 
 
-def _journeys(app: WebEngageDebuggerApp, module: Any) -> None:
-    app.push_screen(module.JourneysScreen(app.connection, app.blueprint, client_factory(app)))
+def _journeys(app: DebuggerApp, module: Any) -> None:
+    app.push_screen(module.JourneysScreen(app.connection, app.blueprint, app.service))
 
 
-def _user_profile(app: WebEngageDebuggerApp, module: Any) -> None:
-    app.push_screen(module.UserProfileScreen(app.connection, app.blueprint, client_factory(app)))
+def _user_profile(app: DebuggerApp, module: Any) -> None:
+    app.push_screen(module.UserProfileScreen(app.connection, app.blueprint, app.service))
 
 
-def _blueprint_picker(app: WebEngageDebuggerApp, module: Any) -> None:
+def _blueprint_picker(app: DebuggerApp, module: Any) -> None:
     def done(blueprint: Any) -> None:
         if blueprint is not None:
             app.use_blueprint(blueprint)
@@ -76,7 +61,7 @@ def _blueprint_picker(app: WebEngageDebuggerApp, module: Any) -> None:
     app.push_screen(module.BlueprintPickerScreen(app.blueprint, directories=directories), done)
 
 
-OPENERS: dict[str, tuple[str, Callable[[WebEngageDebuggerApp, Any], None]]] = {
+OPENERS: dict[str, tuple[str, Callable[[DebuggerApp, Any], None]]] = {
     "mapping": ("tui.ui.screens.mapping", _mapping),
     "diagnose": ("tui.ui.screens.diagnose", _diagnose),
     "replay": ("tui.ui.screens.replay", _replay),
@@ -86,7 +71,7 @@ OPENERS: dict[str, tuple[str, Callable[[WebEngageDebuggerApp, Any], None]]] = {
 }
 
 
-def open_extra(app: WebEngageDebuggerApp, name: str) -> None:
+def open_extra(app: DebuggerApp, name: str) -> None:
     """Push screen `name`, or say why it cannot be opened."""
     if name == "presentation":
         toggle_presentation(app)
@@ -97,12 +82,13 @@ def open_extra(app: WebEngageDebuggerApp, name: str) -> None:
     module_name, opener = OPENERS[name]
     try:
         module = importlib.import_module(module_name)
-        opener(app, module)
-    except (ImportError, AttributeError, TypeError) as error:
+    except ImportError as error:  # a missing optional dependency costs that screen, not the app
         app.notify(f"{name} is not available: {error}", severity="warning")
+        return
+    opener(app, module)
 
 
-def toggle_presentation(app: WebEngageDebuggerApp) -> None:
+def toggle_presentation(app: DebuggerApp) -> None:
     """High contrast, more air, and the credentials panel removed from the screen."""
     try:
         themes = importlib.import_module("tui.ui.themes")

@@ -8,12 +8,12 @@ re-mounts a widget or loses what was typed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
-from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Tabs
 
-from tui.ui.startup import resume_gc
 from tui.webengage.request import Connection
 
 WIDE_MIN = 150
@@ -24,23 +24,6 @@ TABS = ("event", "request", "log", "credentials")
 
 def mode_for(width: int) -> str:
     return "wide" if width >= WIDE_MIN else "medium" if width >= MEDIUM_MIN else "narrow"
-
-
-class MainScreen(Screen[None]):
-    """The app's main screen. It is created with its layout classes, so every widget is styled
-    once, as it mounts; Textual's restyle of the whole tree when a screen is first shown would
-    only repeat that work (~25 ms of the first paint), so the first one is skipped. Later
-    resumes (after a modal) restyle as usual. After that first refresh, garbage collection
-    resumes if `webengage-debugger` paused it for the start (tui/ui/startup.py)."""
-
-    _shown = False
-
-    def _on_screen_resume(self, event: ScreenResume) -> None:
-        if not self._shown:
-            self._shown = True
-            event.refresh_styles = False
-            self.call_after_refresh(resume_gc)
-        super()._on_screen_resume(event)
 
 
 class ResponsiveLayout:
@@ -56,7 +39,7 @@ class ResponsiveLayout:
         tab = "event" if mode == "medium" and self.tab == "request" else self.tab
         return f"-{mode}", f"-tab-{tab}"
 
-    def arrange(self, screen: Screen[object], tabs: Tabs, width: int) -> None:
+    def arrange(self, screen: Screen[Any], tabs: Tabs, width: int) -> None:
         mode = mode_for(width)
         if mode != self.mode:
             self.mode = mode

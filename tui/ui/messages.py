@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
+from tui.delivery.service import DeliveryEvent, Observer
 from tui.webengage.entry import LogEntry
 from tui.webengage.request import Connection
 
@@ -51,9 +53,25 @@ class DeliveryUpdated(Message):
 
 @dataclass
 class DeliveryFinished(Message):
-    """The delivery has its outcome."""
+    """The delivery has its outcome; `learned`: the type memory learned new attribute types."""
 
     entry: LogEntry
+    learned: bool = False
+
+
+def post_deliveries_to(node: MessagePump) -> Observer:
+    """The delivery service's observer for a screen or widget: each stage becomes a Delivery*
+    message posted to `node` (thread-safe, and the entries are immutable, so nothing is copied)."""
+
+    def observe(event: DeliveryEvent) -> None:
+        if event.stage == "started":
+            node.post_message(DeliveryStarted(event.entry))
+        elif event.stage == "updated":
+            node.post_message(DeliveryUpdated(event.entry))
+        else:
+            node.post_message(DeliveryFinished(event.entry, event.learned))
+
+    return observe
 
 
 @dataclass

@@ -13,7 +13,7 @@ from tui.webengage.request import Connection
 
 if TYPE_CHECKING:  # aiohttp loads with the sandbox, never at start-up
     from tui.sandbox import Sandbox
-    from tui.ui.app import WebEngageDebuggerApp
+    from tui.ui.host import DebuggerApp
 
 
 def sandbox_connection(sandbox_url: str) -> Connection:
@@ -29,7 +29,7 @@ def sandbox_connection(sandbox_url: str) -> Connection:
 
 
 def start_sandbox(
-    app: WebEngageDebuggerApp, *, sock: socket.socket | None = None, switch: bool = True
+    app: DebuggerApp, *, sock: socket.socket | None = None, switch: bool = True
 ) -> None:
     """Start a sandbox in a thread worker (on `sock` if given, a listening socket: requests sent
     before it is up wait in its backlog); `switch` the credentials to its demo account."""
@@ -46,15 +46,15 @@ def start_sandbox(
     app.run_worker(start, name="sandbox", group="sandbox", thread=True, exit_on_error=False)
 
 
-def use_sandbox(app: WebEngageDebuggerApp, sandbox: Sandbox) -> None:
+def use_sandbox(app: DebuggerApp, sandbox: Sandbox) -> None:
     from tui.ui.widgets.credentials import CredentialsPanel
 
-    for panel in app.query(CredentialsPanel):
+    for panel in app.main.query(CredentialsPanel):
         panel.use_sandbox(sandbox.url, sandbox_connection(sandbox.url))
     app.notify("Sandbox started: demo account, Global data centre. F5 sends.")
 
 
-def stop_sandbox(app: WebEngageDebuggerApp) -> None:
+def stop_sandbox(app: DebuggerApp) -> None:
     """Stop the sandbox the app started itself (one handed to create_app belongs to the caller)."""
     if app.own_sandbox is not None:
         app.own_sandbox.stop()

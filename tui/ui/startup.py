@@ -1,18 +1,38 @@
-"""Garbage collection paused while the TUI starts, resumed once its first screen is painted.
+"""Every start-up speed trick of the TUI, in one place, each with a test that fails if it stops
+working (tests/ui/test_startup.py). The first paint is measured by tests/benchmarks/bench_first_paint.py.
 
-Start-up allocates several hundred thousand objects (Textual, the pydantic models, every widget)
-that nearly all live as long as the app; the collector would walk them again and again while they
-are being created (~40 ms of a ~0.5 s first paint, measured with gc.callbacks). `webengage-debugger`
-pauses it before importing the app; the main screen resumes it after its first refresh, first
-moving everything alive into the permanent generation (`gc.freeze`) so that later collections,
-during typing, have only the new objects to look at. Tests never pause it: then resuming is a no-op.
+1. **Garbage collection paused while the TUI starts** (`pause_gc` / `resume_gc`, ~40 ms). Start-up
+   allocates several hundred thousand objects (Textual, the pydantic models, every widget) that
+   nearly all live as long as the app; the collector would walk them again and again while they
+   are being created. `webengage-debugger` pauses it before importing the app; the main screen
+   resumes it after its first refresh, first moving everything alive into the permanent
+   generation (`gc.freeze`) so later collections, during typing, only look at new objects. Tests
+   never pause it: then resuming is a no-op.
+2. **The main screen's first showing skips Textual's whole-tree restyle** (`first_resume`,
+   ~25 ms). The screen is created with its layout classes, so every widget is styled once, as it
+   mounts; the restyle Textual does when a screen is first shown would only repeat that work.
+   Later resumes (after a modal) restyle as usual. This sets `ScreenResume.refresh_styles`, a
+   public field of the event.
+3. **A panel the first screen hides is mounted just after the first paint**
+   (`MainScreen(defer_credentials=True)`, ~35 ms below 150 columns): ~40 widgets fewer to build.
+4. **`--sandbox` binds the sandbox's socket before the first paint and serves it after**
+   (`WebEngageDebuggerApp.deferred_sandbox`): importing aiohttp costs more than everything else
+   on screen, and an early send waits in the socket's backlog instead of being refused.
+5. **Modules that only a later action needs load then** (httpx with the first send, the entry
+   detail and pygments when first opened, each extra screen when opened).
 """
 
 from __future__ import annotations
 
 import gc
+import weakref
+from typing import Any
+
+from textual.events import ScreenResume
+from textual.screen import Screen
 
 _paused = False
+_shown: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
 
 
 def pause_gc() -> None:
@@ -30,3 +50,13 @@ def resume_gc() -> None:
         _paused = False
         gc.freeze()
         gc.enable()
+
+
+def first_resume(screen: Screen[Any], event: ScreenResume) -> None:
+    """On the screen's first showing only: no whole-tree restyle, and collection resumes after it
+    is painted. Call from the screen's `_on_screen_resume` before Textual's own handler."""
+    if screen in _shown:
+        return
+    _shown.add(screen)
+    event.refresh_styles = False
+    screen.call_after_refresh(resume_gc)

@@ -225,6 +225,21 @@ class WebEngageClient:
         delivery = _Delivery(entry, on_update)
         delivery.publish()
         last: _Result | None = None
+        retrying = self._retrying(delivery)
+        try:
+            last = await retrying(self._attempt, delivery, pacer or self.pacer, slot_taken)
+        except asyncio.CancelledError:
+            attempts = delivery.entry.attempts
+            if attempts and attempts[-1].latency_ms is None:
+                delivery.set_attempt(error="cancelled before a response")
+            delivery.publish()
+            raise
+        assert last is not None
+        self._finish(delivery, last)
+        return delivery.entry
+
+    def _retrying(self, delivery: _Delivery) -> AsyncRetrying:
+        """The retry loop for one delivery: the policy's attempts and backoff, Retry-After first."""
 
         def wait(state: RetryCallState) -> float:
             retry_after = delivery.entry.attempts[-1].retry_after_s
@@ -237,7 +252,7 @@ class WebEngageClient:
             delivery.set_attempt(backoff_s=round(state.upcoming_sleep, 3))
             delivery.publish()
 
-        retrying = AsyncRetrying(
+        return AsyncRetrying(
             stop=stop_after_attempt(self.retry.max_attempts),
             wait=wait,
             retry=retry_if_result(lambda result: bool(result.retryable)),
@@ -245,15 +260,9 @@ class WebEngageClient:
             sleep=self._sleep,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
-        try:
-            last = await retrying(self._attempt, delivery, pacer or self.pacer, slot_taken)
-        except asyncio.CancelledError:
-            attempts = delivery.entry.attempts
-            if attempts and attempts[-1].latency_ms is None:
-                delivery.set_attempt(error="cancelled before a response")
-            delivery.publish()
-            raise
-        assert last is not None
+
+    def _finish(self, delivery: _Delivery, last: _Result) -> None:
+        """Set the outcome of the last attempt, and its hint, on the entry; then publish it."""
         done = delivery.entry
         failure = done.attempts[-1].network_failure if done.attempts else None
         delivery.set(
@@ -271,7 +280,6 @@ class WebEngageClient:
             ),
         )
         delivery.publish()
-        return delivery.entry
 
     def _wire(self, request: WebEngageRequest) -> tuple[str, dict[str, str]]:
         """Where to connect and what headers to send (real key, real Host when routed)."""

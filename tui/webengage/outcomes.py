@@ -92,17 +92,56 @@ def hint_for(
     said = f' WebEngage said: "{message.rstrip(".")}".' if message else ""
     retried = f" after {attempts} attempts" if attempts > 1 else ""
     if outcome is Outcome.ACCEPTED:
-        return Hint(
-            title="Accepted: WebEngage queued the event.",
-            detail=(
-                "Processing is asynchronous: 'queued' means accepted, not yet on the profile. "
-                f"Open the user's profile in {_dashboard(data_centre)} (Users > search by userId) and "
-                "look in the activity timeline. If it does not show after a minute, the profile may "
-                "exist under a different identifier (userId vs anonymousId), or an attribute's type "
-                "differs from its first-ever value."
-            ),
-            fix="Wait a moment, then check that event and user tracking use the same userId.",
+        return _accepted_hint(data_centre)
+    if outcome in _REFUSALS:
+        return _refusal_hint(
+            outcome, host=host, license_code=license_code, status=status, said=said
         )
+    if outcome in (Outcome.RATE_LIMITED, Outcome.SERVER_ERROR):
+        return _retried_hint(outcome, status=status, said=said, retried=retried)
+    if outcome is Outcome.NETWORK:
+        return _network_hint(host, network_failure or NetworkFailure.OTHER, message, retried)
+    return Hint(
+        title=f"Unexpected response ({status}): not WebEngage's answer.",
+        detail=(
+            'The status said success but the body was not {"response":{"status":"queued"}}: '
+            "something other than WebEngage (a proxy, a captive portal, a wrong custom host) answered."
+        ),
+        fix=f"Look at the raw response below, and check that {host} is a WebEngage API host.",
+    )
+
+
+def _accepted_hint(data_centre: DataCentre | None) -> Hint:
+    """Accepted is not yet visible: the hint says where to look, and why it may not show."""
+    return Hint(
+        title="Accepted: WebEngage queued the event.",
+        detail=(
+            "Processing is asynchronous: 'queued' means accepted, not yet on the profile. "
+            f"Open the user's profile in {_dashboard(data_centre)} (Users > search by userId) and "
+            "look in the activity timeline. If it does not show after a minute, the profile may "
+            "exist under a different identifier (userId vs anonymousId), or an attribute's type "
+            "differs from its first-ever value."
+        ),
+        fix="Wait a moment, then check that event and user tracking use the same userId.",
+    )
+
+
+_REFUSALS = frozenset(
+    {
+        Outcome.AUTH,
+        Outcome.NOT_FOUND,
+        Outcome.MISSING_IDENTITY,
+        Outcome.RESERVED_NAME,
+        Outcome.BAD_REQUEST,
+    }
+)
+"""The outcomes where WebEngage answered and refused: retrying will not help, a change will."""
+
+
+def _refusal_hint(
+    outcome: Outcome, *, host: str, license_code: str, status: int | None, said: str
+) -> Hint:
+    """The hint for one of `_REFUSALS`: what in the configuration or the body to change."""
     if outcome is Outcome.AUTH:
         return Hint(
             title=f"Rejected ({status}): the key was not accepted on {host}.",
@@ -144,12 +183,15 @@ def hint_for(
             detail="Names starting with we_ belong to WebEngage's own system attributes." + said,
             fix="Rename the property in the blueprint mapping so it does not start with we_.",
         )
-    if outcome is Outcome.BAD_REQUEST:
-        return Hint(
-            title=f"Rejected ({status}): WebEngage did not accept the request.",
-            detail=said.strip() or "WebEngage gave no message.",
-            fix=f"Check the license code ('{license_code}') and the body against the findings in the preview.",
-        )
+    return Hint(
+        title=f"Rejected ({status}): WebEngage did not accept the request.",
+        detail=said.strip() or "WebEngage gave no message.",
+        fix=f"Check the license code ('{license_code}') and the body against the findings in the preview.",
+    )
+
+
+def _retried_hint(outcome: Outcome, *, status: int | None, said: str, retried: str) -> Hint:
+    """Rate limited or server error: the tool already retried, so the hint says what else helps."""
     if outcome is Outcome.RATE_LIMITED:
         return Hint(
             title=f"Rate limited (429){retried}.",
@@ -160,24 +202,13 @@ def hint_for(
             ),
             fix="Reduce bursts (replay paces itself), or ask WebEngage to raise the account's limit.",
         )
-    if outcome is Outcome.SERVER_ERROR:
-        return Hint(
-            title=f"Server error ({status}){retried}.",
-            detail=(
-                "WebEngage, or a proxy in front of it, failed. It was retried with backoff; the same "
-                "x-request-id was sent each time, so WebEngage ingests it at most once." + said
-            ),
-            fix="Try again shortly; if it persists, check WebEngage's status and contact support with the evidence pack.",
-        )
-    if outcome is Outcome.NETWORK:
-        return _network_hint(host, network_failure or NetworkFailure.OTHER, message, retried)
     return Hint(
-        title=f"Unexpected response ({status}): not WebEngage's answer.",
+        title=f"Server error ({status}){retried}.",
         detail=(
-            'The status said success but the body was not {"response":{"status":"queued"}}: '
-            "something other than WebEngage (a proxy, a captive portal, a wrong custom host) answered."
+            "WebEngage, or a proxy in front of it, failed. It was retried with backoff; the same "
+            "x-request-id was sent each time, so WebEngage ingests it at most once." + said
         ),
-        fix=f"Look at the raw response below, and check that {host} is a WebEngage API host.",
+        fix="Try again shortly; if it persists, check WebEngage's status and contact support with the evidence pack.",
     )
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-import httpx
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -26,7 +25,8 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, LoadingIndicator, Static
 
-from tui.delivery.diagnose import Diagnosis, Probe, ProbeResult, Verdict, diagnose
+from tui.delivery.diagnose import Diagnosis, Probe, ProbeResult, Verdict
+from tui.delivery.service import DeliveryService
 from tui.ui.themes import conceal, is_presentation
 from tui.webengage.api import DataCentre
 from tui.webengage.request import Connection
@@ -127,13 +127,13 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
         self,
         connection: Connection,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        service: DeliveryService | None = None,
         name: str | None = None,
     ) -> None:
-        """`transport` is the app's HTTP transport (tests and --sandbox route through it)."""
+        """`service` is the app's delivery service (the probes go through it, as every send does)."""
         super().__init__(name=name)
         self.connection = connection
-        self.transport = transport
+        self.service = service or DeliveryService()
         self.diagnosis: Diagnosis | None = None
 
     def compose(self) -> ComposeResult:
@@ -193,7 +193,7 @@ class DiagnoseScreen(ModalScreen[DiagnoseResult]):
 
     @work(exclusive=True, group="diagnose")
     async def run_diagnosis(self) -> Diagnosis:
-        diagnosis = await diagnose(self.connection, transport=self.transport)
+        diagnosis = await self.service.diagnose(self.connection)
         self.show(diagnosis)
         return diagnosis
 

@@ -43,12 +43,12 @@ from tui.delivery.journeys import (
     load_journeys,
     make_identity,
     materialise,
-    run_journey,
     summary_line,
 )
+from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.preview import preview_event
-from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+from tui.ui.messages import post_deliveries_to
 from tui.ui.screens._render import json_text
 from tui.ui.themes import conceal, is_presentation
 from tui.webengage.findings import Severity
@@ -111,7 +111,7 @@ class JourneysScreen(Screen[None]):
         self,
         connection: Connection,
         blueprint: Blueprint,
-        client_factory: ClientFactory,
+        service: DeliveryService,
         *,
         directories: Sequence[Path] | None = None,
         id_prefix: str = DEFAULT_ID_PREFIX,
@@ -121,7 +121,7 @@ class JourneysScreen(Screen[None]):
         super().__init__(name=name)
         self.connection = connection
         self.blueprint = blueprint
-        self.client_factory = client_factory
+        self.service = service
         folders = list(directories) if directories is not None else [bundled_journeys_dir()]
         self.journeys, self.errors = load_journeys(folders)
         self.id_prefix = id_prefix
@@ -277,25 +277,20 @@ class JourneysScreen(Screen[None]):
     async def run(self, journey: Journey, identity: JourneyIdentity) -> list[StepResult]:
         """Deliver the steps; progress comes back as StepChanged / RunFinished, entries as the
         app's Delivery* messages (posted to the app, so they arrive even after Escape)."""
-        reporter = DeliveryReporter(self.app)
 
         def on_step(result: StepResult) -> None:
-            if result.entry is not None:
-                reporter.finished(result.entry)
             self.post_message(self.StepChanged(result))
 
         results: list[StepResult] = []
         try:
-            async with self.client_factory(self.connection) as client:
-                results = await run_journey(
-                    journey,
-                    self.connection,
-                    client,
-                    blueprint=self.blueprint,
-                    identity=identity,
-                    on_step=on_step,
-                    on_update=reporter,
-                )
+            results = await self.service.journey(
+                journey,
+                self.connection,
+                blueprint=self.blueprint,
+                identity=identity,
+                on_step=on_step,
+                observer=post_deliveries_to(self.app),
+            )
         finally:
             self.post_message(self.RunFinished(results, identity))
         return results

@@ -24,11 +24,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
-from tui.delivery.replay import ReplayReport, replay_bulk, replay_each
+from tui.delivery.replay import ReplayReport
+from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, read_events
-from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+from tui.ui.messages import post_deliveries_to
 from tui.ui.themes import conceal, is_presentation
 from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
 from tui.webengage.entry import LogEntry
@@ -132,7 +133,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
         self,
         connection: Connection,
         blueprint: Blueprint,
-        client_factory: ClientFactory,
+        service: DeliveryService,
         *,
         path: Path | None = None,
         limits: PaceLimits | None = None,
@@ -144,7 +145,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
         super().__init__(name=name)
         self.connection = connection
         self.blueprint = blueprint
-        self.client_factory = client_factory
+        self.service = service
         self.initial_path = path
         self.limits = limits
         self.bulk_limits = bulk_limits
@@ -302,26 +303,23 @@ class ReplayScreen(Screen[ReplayReport | None]):
         """The run itself, paced by tui.delivery.replay; it reports only by messages (progress,
         the app's Delivery* for every call, Finished at the end), so nothing here touches a
         widget of a screen that may be gone."""
-        reporter = DeliveryReporter(self.app)
         source = f"replay of {self.loaded.path.name}" if self.loaded else "replay"
 
         def progress(done: int, total: int, entry: LogEntry) -> None:
-            reporter.finished(entry)
             self.post_message(self.Advanced(done, total, entry))
 
         report: ReplayReport | None = None
         try:
-            replay, limits = (replay_bulk, self.bulk_limits) if bulk else (replay_each, self.limits)
-            async with self.client_factory(self.connection) as client:
-                report = await replay(
-                    client,
-                    previews,
-                    limits=limits,
-                    progress=progress,
-                    on_entry=reporter,
-                    cancel=self.cancel_event,
-                    source=source,
-                )
+            report = await self.service.replay(
+                self.connection,
+                previews,
+                bulk=bulk,
+                limits=self.bulk_limits if bulk else self.limits,
+                progress=progress,
+                cancel=self.cancel_event,
+                source=source,
+                observer=post_deliveries_to(self.app),
+            )
         finally:
             self.post_message(self.Finished(report))
         return report

@@ -21,10 +21,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
+from tui.delivery.service import DeliveryService, refusal
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, parse_json_object
-from tui.ui.screens._delivery import ClientFactory, DeliveryReporter
+from tui.ui.messages import post_deliveries_to
 from tui.ui.screens._render import json_text
 from tui.ui.themes import conceal, is_presentation
 from tui.webengage.entry import LogEntry
@@ -144,14 +145,14 @@ class UserProfileScreen(Screen[LogEntry | None]):
         self,
         connection: Connection,
         blueprint: Blueprint,
-        client_factory: ClientFactory,
+        service: DeliveryService,
         *,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
         self.connection = connection
         self.blueprint = blueprint
-        self.client_factory = client_factory
+        self.service = service
         self.preview: Preview = preview_event(
             {"type": "identify", "traits": {}}, connection, blueprint
         )
@@ -282,8 +283,9 @@ class UserProfileScreen(Screen[LogEntry | None]):
         if self.custom_error:
             self._status(f"Not sent: {self.custom_error}", "bold red")
             return
-        if self.preview.has_errors and not forced:
-            self._status("Not sent: the preview has errors (Send anyway overrides).", "bold red")
+        refused = refusal(self.connection, self.preview, forced=forced)
+        if refused is not None:
+            self._status(f"Not sent: {refused.message(force='Send anyway')}", "bold red")
             return
         self.sending = True
         self.query_one("#profile-send", Button).disabled = True
@@ -298,19 +300,17 @@ class UserProfileScreen(Screen[LogEntry | None]):
 
     async def deliver(self, preview: Preview, forced: bool) -> LogEntry:
         """Send; the app hears of it through the Delivery* messages, this screen via Delivered."""
-        reporter = DeliveryReporter(self.app)
         entry: LogEntry | None = None
         try:
-            async with self.client_factory(self.connection) as client:
-                entry = await client.deliver(
-                    preview.request,
-                    event_name="identify",
-                    findings=preview.findings,
-                    forced=forced,
-                    source="user profile",
-                    on_update=reporter,
-                )
-            reporter.finished(entry)
+            entry = await self.service.deliver(
+                self.connection,
+                preview.request,
+                event_name="identify",
+                findings=preview.findings,
+                forced=forced,
+                source="user profile",
+                observer=post_deliveries_to(self.app),
+            )
             return entry
         finally:
             self.post_message(self.Delivered(entry))

@@ -157,17 +157,17 @@ class ComposerPanel(Vertical):
         return raw, None
 
     def emit(self) -> None:
-        """Tell the app (straight to it, not bubbling: each hop is a turn of the event loop)."""
+        """Tell the screen (straight to it, not bubbling: each hop is a turn of the event loop)."""
         raw, error = self.raw_event()
         status = self.query_one("#json-status", Static)
         if error is not None:
             message = describe_error(error)
             status.update(Text("✗ invalid JSON: " + message, style="bold red"))
-            self.app.post_message(EventEdited(None, message))
+            self.screen.post_message(EventEdited(None, message))
         else:
             count = len(raw.get("properties", raw.get("traits", {}))) if raw else 0
             status.update(Text(f"✓ valid JSON · {count} properties", style="green"))
-            self.app.post_message(EventEdited(raw))
+            self.screen.post_message(EventEdited(raw))
 
     def load_event(self, raw: Any, source: str) -> None:
         """Fill the fields from a Signal event read from a file (unknown fields are left out)."""

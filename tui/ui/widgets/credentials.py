@@ -15,15 +15,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Switch
 
+from tui.delivery.service import DeliveryService
+from tui.masking import Masker
 from tui.store.profiles import Profile, ProfileError, load_profiles, save_profile
 from tui.store.settings import AppSettings
-from tui.ui import delivery
 from tui.ui.messages import ConnectionChanged, ConnectionTested
 from tui.webengage.api import DataCentre
 from tui.webengage.request import Connection
 
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 CUSTOM = "custom"
 DATA_CENTRE_OPTIONS: list[tuple[str, str]] = [
@@ -43,14 +44,12 @@ class CredentialsPanel(Vertical):
         connection: Connection,
         settings: AppSettings,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
         sandbox_url: str | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="credentials")
         self._initial = connection
         self._settings = settings
-        self._transport = transport
         self._sandbox_url = sandbox_url or connection.route_to  # a routed connection keeps it
         self._quiet = False
 
@@ -255,7 +254,12 @@ class CredentialsPanel(Vertical):
 
     @work(exclusive=True, group="probe", exit_on_error=False)
     async def _probe(self, connection: Connection) -> None:
-        ok, verdict, detail = await delivery.probe(connection, self._transport)
+        service = getattr(self.app, "service", None) or DeliveryService()
+        diagnosis = await service.diagnose(connection)
+        mask = Masker([connection.api_key.get_secret_value()])
+        ok = diagnosis.ok
+        detail = diagnosis.detail if ok else f"{diagnosis.detail}\nFix: {diagnosis.fix}"
+        verdict, detail = mask(diagnosis.title), mask(detail)
         self.post_message(ConnectionTested(ok, verdict, detail))
 
     @on(ConnectionTested)
@@ -290,7 +294,7 @@ class CredentialsPanel(Vertical):
             )
             save_profile(self._settings, profile, store_key=store_key)
         except (ValueError, OSError) as error:
-            self.app.notify(f"Profile not saved: {delivery.first_line(error)}", severity="error")
+            self.app.notify(f"Profile not saved: {first_line(error)}", severity="error")
             return
         where = "key stored (file mode 600)" if store_key else "key not stored"
         self.app.notify(f"Saved profile {profile.name!r}: {where}")
@@ -308,3 +312,9 @@ class CredentialsPanel(Vertical):
             connection = connection.model_copy(update={"api_key": self.connection.api_key})
         self.load(connection)
         self.app.notify(f"Profile {name!r} loaded")
+
+
+def first_line(error: BaseException) -> str:
+    """An error's first line (or its type, when it says nothing)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,349 @@
+"""The main screen: credentials, composer, live preview and delivery log, and the state they share.
+
+It owns the connection, the composed event's preview and its JSON error as reactives; the panels
+report by messages (ConnectionChanged, EventEdited, SendRequested, ...) and the watchers here
+update the top bar and the preview, so no code reaches into a panel to read its state at send
+time. Sending goes through the app's one `DeliveryService`; the log hears of each delivery through
+the Delivery* messages every sender's observer posts to the app, which hands them to this screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize, ScreenResume
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, Tab, Tabs
+
+from tui.delivery.service import refusal
+from tui.mapping.preview import Preview, preview_event
+from tui.ui import startup
+from tui.ui.host import DebuggerApp
+from tui.ui.layout import ResponsiveLayout, topbar_text
+from tui.ui.messages import (
+    ConnectionChanged,
+    EventEdited,
+    SendRequested,
+    post_deliveries_to,
+)
+from tui.ui.themes import conceal_text, is_presentation, secrets_of
+from tui.ui.widgets.composer import ComposerPanel, describe_error
+from tui.ui.widgets.credentials import CredentialsPanel
+from tui.ui.widgets.delivery_log import DeliveryLog
+from tui.ui.widgets.preview import PreviewPanel
+from tui.webengage.entry import LogEntry
+from tui.webengage.request import Connection, WebEngageRequest
+
+HISTORY_LOAD = 200
+"""How many past deliveries the log shows on start (the rest stay searchable on disk)."""
+
+FOCUS_OF_TAB = {
+    "credentials": "#license-code",
+    "event": "#properties",
+    "request": "#request-body",
+    "log": "#log-table",
+}
+
+
+class MainScreen(Screen[None]):
+    """See the module docstring. Built by the app with its layout classes already set."""
+
+    connection: reactive[Connection] = reactive(Connection, init=False)
+    preview: reactive[Preview | None] = reactive(None, init=False, always_update=True)
+    json_error: reactive[str | None] = reactive(None, init=False)
+
+    def __init__(
+        self, connection: Connection, *, defer_credentials: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(MainScreen.connection, connection)
+        self.responsive = ResponsiveLayout()
+        self.defer_credentials = defer_credentials
+        self._deferred: CredentialsPanel | None = None
+        self._preview_panel: PreviewPanel | None = None
+        self._ready = False
+
+    @property
+    def debugger(self) -> DebuggerApp:
+        assert isinstance(self.app, DebuggerApp)
+        return self.app
+
+    # ---- layout ----
+
+    def panels(self) -> ComposeResult:
+        """This screen's widgets. The app mounts them in its own compose step (`App.compose`),
+        which Textual awaits before the app counts as ready: a screen's own compose would run
+        after that, so the first keys and the first frame could find no panels."""
+        app = self.debugger
+        yield Static("", id="topbar")
+        yield Tabs(
+            Tab("Event", id="event"),
+            Tab("Request", id="request"),
+            Tab("Log", id="log"),
+            Tab("Credentials", id="credentials"),
+            id="nav",
+        )
+        with Horizontal(id="workspace"):
+            with Vertical(id="left-col"):
+                credentials = CredentialsPanel(
+                    self.connection,
+                    app.settings,
+                    sandbox_url=app.sandbox.url if app.sandbox else self.connection.route_to,
+                    id="credentials-panel",
+                )
+                if self.defer_credentials and not self.has_class("-wide"):
+                    self._deferred = credentials  # mounted just after the first paint
+                else:
+                    yield credentials
+                yield ComposerPanel(app.blueprint.signal_events(), id="composer-panel")
+            yield PreviewPanel(id="preview-panel")
+        yield DeliveryLog(id="log-panel")
+        yield Footer()
+
+    def ready(self) -> None:
+        """Arrange the panels, fill the top bar and the log, once the whole tree is mounted."""
+        self._ready = True
+        if self.app.is_headless:  # tests, screenshots: a blinking cursor makes every frame differ
+            for field in self.query(Input):
+                field.cursor_blink = False
+        self.apply_layout(self.app.size.width)
+        self.update_topbar()
+        self._load_history()
+        if self.json_error is not None:  # the composer spoke before the preview panel was there
+            self.watch_json_error(self.json_error)
+        elif self.preview is not None:
+            self.watch_preview(self.preview)
+        if self._deferred is not None:
+            self.call_after_refresh(self._mount_deferred)
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        startup.first_resume(self, event)
+        super()._on_screen_resume(event)
+
+    async def _mount_deferred(self) -> None:
+        """Mount the credentials panel that compose held back, first in its column (unless the
+        app is already closing)."""
+        panel, self._deferred = self._deferred, None
+        if panel is None:
+            return
+        for column in self.query("#left-col"):
+            if column.is_attached:
+                await column.mount(panel, before=0)
+
+    def on_resize(self, event: Resize) -> None:
+        self.apply_layout(event.size.width)
+
+    def apply_layout(self, width: int) -> None:
+        if not self._ready:  # a resize at start: `ready` arranges once the tabs are there
+            return
+        for tabs in self.query("#nav").results(Tabs):
+            self.responsive.arrange(self, tabs, width)
+
+    @on(Tabs.TabActivated, "#nav")
+    def _on_tab(self, event: Tabs.TabActivated) -> None:
+        self.responsive.select(event.tab.id or "event")
+        self.apply_layout(self.app.size.width)
+
+    def show_tab(self, tab: str) -> None:
+        tab = self.responsive.select(tab)
+        if self.responsive.mode != "wide":
+            self.query_one("#nav", Tabs).active = tab
+        self.apply_layout(self.app.size.width)
+
+    def goto(self, where: str) -> None:
+        """Show a tab and put the cursor in its main field."""
+        self.show_tab(where)
+        target = FOCUS_OF_TAB.get(where)
+        for widget in self.query(target) if target else ():  # none yet if still deferred
+            widget.focus()
+
+    def update_topbar(self) -> None:
+        secrets = secrets_of(self.connection) if is_presentation(self.app) else []
+        for bar in self.query("#topbar").results(Static):
+            bar.update(conceal_text(topbar_text(self.connection), secrets))
+
+    def presentation_changed(self) -> None:
+        """Presentation mode toggled: conceal or show the credentials in the texts that name them."""
+        self.update_topbar()
+        for panel in self.query(PreviewPanel):
+            panel.refresh_presentation()
+
+    # ---- state ----
+
+    def watch_connection(self) -> None:
+        self.update_topbar()
+        self.refresh_preview()
+
+    def watch_preview(self, preview: Preview | None) -> None:
+        if preview is not None and (panel := self._panel()) is not None:
+            panel.show(preview)
+
+    def watch_json_error(self, error: str | None) -> None:
+        if error is not None and (panel := self._panel()) is not None:
+            panel.mark_stale(error)
+
+    def _panel(self) -> PreviewPanel | None:
+        if self._preview_panel is None:
+            found = self.query(PreviewPanel)
+            self._preview_panel = found.first() if found else None
+        panel = self._preview_panel
+        return panel if panel is not None and panel.is_attached else None
+
+    def on_event_edited(self, message: EventEdited) -> None:
+        if message.raw is None:
+            self.json_error = message.error or "invalid JSON"
+            return
+        self.json_error = None
+        app = self.debugger
+        self.preview = preview_event(
+            message.raw,
+            self.connection,
+            app.blueprint,
+            now=app.clock() if app.clock else None,
+            known_types=app.service.recorder.known_types(self.connection.license_code),
+        )
+
+    def refresh_preview(self) -> None:
+        """Preview the composer's event again (the connection or the type memory changed)."""
+        for composer in self.query(ComposerPanel):
+            composer.emit()
+
+    @on(ConnectionChanged)
+    def _on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.connection = message.connection
+
+    def sync(self) -> None:
+        """Read the panels now: a key press may overtake the Changed messages of the last edit."""
+        if (panel := self.credentials_panel()) is not None:
+            self.connection = panel.connection
+        raw, error = self.composer.raw_event()
+        self.on_event_edited(EventEdited(raw, describe_error(error) if error else None))
+
+    @property
+    def composer(self) -> ComposerPanel:
+        return self.query_one(ComposerPanel)
+
+    def credentials_panel(self) -> CredentialsPanel | None:
+        """The credentials panel; None only in the moment before a deferred one is mounted."""
+        found = self.query(CredentialsPanel)
+        return found.first() if found and found.first().is_mounted else None
+
+    def delivery_log(self) -> DeliveryLog | None:
+        found = self.query(DeliveryLog)
+        return found.first() if found else None
+
+    # ---- sending ----
+
+    @on(SendRequested)
+    def _on_send_requested(self, message: SendRequested) -> None:
+        self.sync()
+        refused = refusal(
+            self.connection, self.preview, json_error=self.json_error, forced=message.forced
+        )
+        reason = refused.message() if refused is not None else None
+        self.query_one(PreviewPanel).show_refusal(reason)
+        if reason is not None:
+            self.notify(reason, title="Not sent", severity="error", timeout=8)
+            return
+        assert self.preview is not None
+        self.deliver(
+            self.preview.request,
+            event_name=self.preview.event_name,
+            findings=list(self.preview.findings),
+            forced=message.forced,
+            source=self.composer.source,
+        )
+
+    def resend(self, entry_id: str) -> None:
+        """Send a logged entry's request again (a new x-request-id: a new delivery)."""
+        log = self.delivery_log()
+        entry = log.entries.get(entry_id) if log else None
+        if entry is None:
+            return
+        headers = {k: v for k, v in entry.request.headers.items() if k != "x-request-id"}
+        self.deliver(
+            entry.request.model_copy(update={"headers": headers}),
+            event_name=entry.event_name,
+            findings=list(entry.findings),
+            forced=entry.forced,
+            source=f"resend of {entry.id[:8]}",
+        )
+
+    def edit(self, entry_id: str) -> None:
+        """Edit and resend: the entry's event back in the composer, on the Event tab."""
+        from tui.mapping.unmap import NotEditable, signal_event_from_entry
+
+        log = self.delivery_log()
+        entry = log.entries.get(entry_id) if log else None
+        if entry is None:
+            return
+        try:
+            raw = signal_event_from_entry(entry, self.debugger.blueprint)
+        except NotEditable as error:
+            self.notify(f"Cannot edit this delivery: {error}", severity="warning")
+            return
+        self.composer.load_event(raw, f"edit of {entry.id[:8]}")
+        self.show_tab("event")
+        self.composer.query_one("#properties").focus()
+        self.notify("Loaded into the composer: edit, then F5 to send.")
+
+    def deliver(
+        self,
+        request: WebEngageRequest,
+        *,
+        event_name: str,
+        findings: list[Any],
+        forced: bool,
+        source: str,
+    ) -> None:
+        """Send in the background (an app worker: its one error handler hears of a failure);
+        the log hears about the delivery only through messages."""
+        send = self.debugger.service.deliver(
+            self.connection,
+            request,
+            event_name=event_name,
+            findings=findings,
+            forced=forced,
+            source=source,
+            observer=post_deliveries_to(self.app),
+        )
+        self.app.run_worker(send, name="_deliver", group="deliveries", exit_on_error=False)
+
+    def delivery_started(self, entry: LogEntry) -> None:
+        if log := self.delivery_log():
+            log.upsert(entry, select=True)
+
+    def delivery_updated(self, entry: LogEntry) -> None:
+        if log := self.delivery_log():
+            log.upsert(entry)
+
+    def delivery_finished(self, entry: LogEntry, learned: bool) -> None:
+        log = self.delivery_log()
+        if log is None:
+            return
+        log.upsert(entry)
+        if learned:
+            self.refresh_preview()
+        if entry.hint is not None:
+            self.notify(
+                entry.hint.title,
+                title=entry.event_name or "delivery",
+                severity="information" if entry.outcome and entry.outcome.ok else "error",
+            )
+
+    def _load_history(self) -> None:
+        history = self.debugger.history
+        if history is None:
+            return
+        try:
+            entries = history.latest(HISTORY_LOAD)
+        except Exception as error:
+            self.notify(f"history not loaded: {error}", severity="warning")
+            return
+        log = self.query_one(DeliveryLog)
+        log.history = history  # the filter bar searches all of it
+        log.show_history(entries)
