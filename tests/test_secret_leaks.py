@@ -202,3 +202,71 @@ async def test_history_exports_and_diagnosis(leak_sandbox: Sandbox, tmp_path: Pa
     assert scan_tree(tmp_path) >= 2  # open: history.sqlite3 with its -wal
     history.close()
     assert scan_tree(tmp_path) >= 1  # history.sqlite3 (+ -wal / -shm when present)
+
+
+class EchoingServer:
+    """A server that quotes the caller's Authorization header back, in its error message, in a
+    response header and in an HTML page, as a misconfigured proxy or a careless API might."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                auth = self.headers.get("Authorization", "")
+                status = 400 if self.path.endswith("/events") else 401
+                body = json.dumps(
+                    {"response": {"status": "error", "message": f"Invalid header {auth}"}}
+                ).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("X-Echo", auth)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_server_that_echoes_the_key_leaks_it_nowhere() -> None:
+    """The response is masked before it is classified, so the key is not in the hint, stdout,
+    `--json`, the history, the HAR or the evidence pack (which promises masking)."""
+    echo = EchoingServer()
+    try:
+        human = cli("send", str(WORKED_EXAMPLE), "--attempts", "1", WEBENGAGE_ROUTE_TO=echo.url)
+        assert human.returncode == 5, human.stdout + human.stderr
+        assert "Invalid header Bearer ••••••••" in human.stdout  # what it said, masked
+        as_json = cli(
+            "send", str(WORKED_EXAMPLE), "--json", "--attempts", "1", WEBENGAGE_ROUTE_TO=echo.url
+        )
+        assert json.loads(as_json.stdout)["status"] == 400
+    finally:
+        echo.close()
+    home = Path(os.environ["WEBENGAGE_DEBUGGER_HOME"])
+    assert scan_tree(home) >= 1
+    from tui.delivery.exports import entries_to_har, entry_to_curl, evidence_markdown
+    from tui.store.history import History
+    from tui.store.settings import AppSettings
+
+    with History(AppSettings().history_path) as history:
+        entries = history.latest(10)
+    assert len(entries) == 2 and all(e.hint is not None for e in entries)
+    for entry in entries:
+        assert entry.hint is not None
+        assert_clean("the hint", entry.hint.model_dump_json())
+        assert_clean("the response headers", json.dumps(entry.response_headers))
+        assert_clean("curl", entry_to_curl(entry))
+    assert_clean("HAR", json.dumps(entries_to_har(entries), ensure_ascii=False))
+    assert_clean("evidence pack", evidence_markdown(entries))
