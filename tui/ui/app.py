@@ -29,7 +29,7 @@ from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.ui.extras import open_extra
 from tui.ui.host import DebuggerApp
-from tui.ui.main_screen import MainScreen
+from tui.ui.main_screen import PRESENTING_NOTE, MainScreen
 from tui.ui.messages import (
     DeliveryFinished,
     DeliveryStarted,
@@ -40,7 +40,7 @@ from tui.ui.messages import (
 )
 from tui.ui.palette import DebuggerCommands
 from tui.ui.sandbox_control import sandbox_connection, start_sandbox, stop_sandbox
-from tui.ui.themes import PRESENTATION_CSS
+from tui.ui.themes import PRESENTATION_CSS, is_presentation
 from tui.ui.widgets.composer import ComposerPanel
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
@@ -286,7 +286,9 @@ class WebEngageDebuggerApp(DebuggerApp):
         self.main.goto(where)
 
     def action_toggle_key(self) -> None:
-        if (panel := self.credentials_panel()) is not None:
+        if is_presentation(self):  # the key is never revealed on a projector
+            self.notify(PRESENTING_NOTE, severity="warning")
+        elif (panel := self.credentials_panel()) is not None:
             panel.toggle_reveal()
 
     def _delivery_log(self) -> DeliveryLog:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,6 +22,7 @@ from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from tui.delivery.service import refusal
 from tui.mapping.preview import Preview, preview_event
+from tui.safe_text import visible
 from tui.ui import startup
 from tui.ui.host import DebuggerApp
 from tui.ui.layout import ResponsiveLayout, topbar_text
@@ -30,13 +32,17 @@ from tui.ui.messages import (
     SendRequested,
     post_deliveries_to,
 )
-from tui.ui.themes import conceal_text, is_presentation, secrets_of
+from tui.ui.themes import conceal_text, entry_secrets, is_presentation, secrets_of
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.preview import PreviewPanel
 from tui.webengage.entry import LogEntry
 from tui.webengage.request import Connection, WebEngageRequest
+
+PRESENTING_NOTE = (
+    "Presentation mode: the credentials stay hidden. Turn it off from the palette (F9) first."
+)
 
 HISTORY_LOAD = 200
 """How many past deliveries the log shows on start (the rest stay searchable on disk)."""
@@ -156,6 +162,9 @@ class MainScreen(Screen[None]):
 
     def goto(self, where: str) -> None:
         """Show a tab and put the cursor in its main field."""
+        if where == "credentials" and is_presentation(self.app):
+            self.notify(PRESENTING_NOTE, severity="warning")
+            return
         self.show_tab(where)
         target = FOCUS_OF_TAB.get(where)
         for widget in self.query(target) if target else ():  # none yet if still deferred
@@ -167,10 +176,24 @@ class MainScreen(Screen[None]):
             bar.update(conceal_text(topbar_text(self.connection), secrets))
 
     def presentation_changed(self) -> None:
-        """Presentation mode toggled: conceal or show the credentials in the texts that name them."""
+        """Presentation mode toggled: conceal or show the credentials in the texts that name them;
+        the Credentials tab goes away (at every width), and the key is masked again."""
+        presenting = is_presentation(self.app)
         self.update_topbar()
         for panel in self.query(PreviewPanel):
             panel.refresh_presentation()
+        for log in self.query(DeliveryLog):
+            log.refresh_presentation()
+        for tabs in self.query("#nav").results(Tabs):
+            if presenting:
+                tabs.hide("credentials")
+            else:
+                tabs.show("credentials")
+        if presenting:
+            if (credentials := self.credentials_panel()) is not None:
+                credentials.set_revealed(False)
+            if self.responsive.tab == "credentials":
+                self.show_tab("event")
 
     # ---- state ----
 
@@ -329,8 +352,12 @@ class MainScreen(Screen[None]):
         if learned:
             self.refresh_preview()
         if entry.hint is not None:
+            title = visible(entry.hint.title)
+            if is_presentation(self.app):
+                title = conceal_text(Text(title), entry_secrets(entry)).plain
             self.notify(
-                entry.hint.title,
+                title,
+                markup=False,
                 title=entry.event_name or "delivery",
                 severity="information" if entry.outcome and entry.outcome.ok else "error",
             )

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual.app import App
 from textual.theme import Theme
 
+from tui.webengage.entry import LogEntry
 from tui.webengage.request import Connection
 
 PRESENTATION_CLASS = "-presentation"
@@ -56,7 +57,7 @@ PRESENTATION_THEME = Theme(
 
 PRESENTATION_CSS = """
 .-presentation .credentials, .-presentation .secret, .-presentation #topbar {
-    display: none;
+    display: none !important;  /* at every width: no layout rule may bring them back */
 }
 App.-presentation Screen, Screen.-presentation {
     padding: 1 2;
@@ -129,6 +130,12 @@ def secrets_of(connection: Connection) -> list[str]:
         for secret in (connection.redacted_key(), connection.license_code)
         if secret and secret != "(no key)"
     ]
+
+
+def entry_secrets(entry: LogEntry) -> list[str]:
+    """What presentation mode hides in an entry: its license code and its (redacted) key."""
+    key = entry.request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return [secret for secret in (key, entry.license_code) if secret]
 
 
 def conceal_text(text: Text, secrets: Iterable[str]) -> Text:

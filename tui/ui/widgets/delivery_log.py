@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 from tui.delivery.exports import entry_to_curl, evidence_markdown, har_text
 from tui.store.history import History, is_interrupted, matches
 from tui.ui.messages import EditRequested, ResendRequested
+from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
 from tui.ui.widgets.verdicts import hint_text, outcome_text
 from tui.webengage.entry import LogEntry
@@ -141,9 +142,15 @@ class DeliveryLog(Vertical):
         return self.entries.get(entry_id) if entry_id else None
 
     def _show_hint(self, entry: LogEntry) -> None:
-        self.query_one("#log-hint", Static).update(
-            hint_text(entry, interrupted=entry.id in self.interrupted)
-        )
+        text = hint_text(entry, interrupted=entry.id in self.interrupted)
+        if is_presentation(self.app):
+            text = conceal_text(text, entry_secrets(entry))
+        self.query_one("#log-hint", Static).update(text)
+
+    def refresh_presentation(self) -> None:
+        """Presentation mode toggled: the hint pane names the license code, so show it again."""
+        if (entry := self.current) is not None:
+            self._show_hint(entry)
 
     @on(DataTable.RowHighlighted, "#log-table")
     def _on_highlight(self, event: DataTable.RowHighlighted) -> None:

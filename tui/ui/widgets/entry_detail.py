@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from tui.delivery.exports import entry_to_curl
 from tui.ui.messages import EditRequested, ResendRequested
-from tui.ui.themes import conceal_text, is_presentation
+from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.preview import findings_text
 from tui.ui.widgets.verdicts import hint_text, outcome_text
 from tui.webengage.entry import LogEntry
@@ -99,12 +99,6 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         Text(entry_to_curl(entry)),
     ]
     return parts
-
-
-def entry_secrets(entry: LogEntry) -> list[str]:
-    """What presentation mode hides in an entry: its license code and its (redacted) key."""
-    key = entry.request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return [secret for secret in (key, entry.license_code) if secret]
 
 
 class EntryDetailScreen(ModalScreen[None]):
