@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tui.delivery.exports import entry_to_curl, evidence_markdown, har_text
+from tui.safe_text import visible
 from tui.store.history import History, is_interrupted, matches
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
@@ -46,7 +47,7 @@ def latency_text(entry: LogEntry) -> str:
 
 
 def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]:
-    event = entry.event_name or "(unnamed)"
+    event = visible(entry.event_name, one_line=True) or "(unnamed)"
     if len(event) > EVENT_WIDTH:
         event = event[: EVENT_WIDTH - 1] + "…"
     if entry.forced:

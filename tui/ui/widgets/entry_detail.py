@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tui.delivery.exports import entry_to_curl
+from tui.safe_text import visible
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.preview import findings_text
@@ -35,15 +36,15 @@ def _json_or_raw(body: str | None) -> Text | Content:
         return Text("(no response body)", style="dim")
     try:
         pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        return Text(body)
-    return highlight(pretty, language="json")
+    except ValueError:  # not JSON (an HTML error page): shown as text, controls made visible
+        return Text(visible(body))
+    return highlight(visible(pretty), language="json")
 
 
 def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Content]:
     """Everything about `entry`, top to bottom, as the detail screen shows it."""
     head = Text.assemble(
-        (entry.event_name or "(unnamed)", "bold"),
+        (visible(entry.event_name, one_line=True) or "(unnamed)", "bold"),
         "  ",
         outcome_text(entry, interrupted=interrupted),
         f"  status {entry.status if entry.status is not None else '—'}",
@@ -51,10 +52,12 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         f"\nsent {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
         f" · x-request-id {entry.request_id}",
         " · FORCED despite errors" if entry.forced else "",
-        f" · from {entry.source}" if entry.source else "",
+        f" · from {visible(entry.source, one_line=True)}" if entry.source else "",
     )
     request = entry.request
-    headers = Text("\n".join(f"{k}: {v}" for k, v in request.headers.items()))
+    headers = Text(
+        "\n".join(f"{k}: {visible(v, one_line=True)}" for k, v in request.headers.items())
+    )
     attempts = Text()
     for attempt in entry.attempts:
         if attempt.number > 1 or attempts:
@@ -64,7 +67,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         if attempt.status is not None:
             attempts.append(f"  HTTP {attempt.status}")
         if attempt.error:
-            attempts.append(f"  {attempt.error}", style="red")
+            attempts.append(f"  {visible(attempt.error)}", style="red")
         if attempt.latency_ms is not None:
             attempts.append(f"  {attempt.latency_ms:,.0f} ms")
         if attempt.retry_after_s is not None:
@@ -74,7 +77,11 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
     if not entry.attempts:
         attempts.append("(no attempt yet)", style="dim")
     response_headers = Text(
-        "\n".join(f"{k}: {v}" for k, v in entry.response_headers.items()) or "(none)"
+        "\n".join(
+            f"{visible(k, one_line=True)}: {visible(v, one_line=True)}"
+            for k, v in entry.response_headers.items()
+        )
+        or "(none)"
     )
     parts: list[Text | Content] = [
         head,
@@ -83,7 +90,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         _section("Request"),
         Text.assemble((request.method, "bold magenta"), " ", request.url),
         headers,
-        highlight(request.body_text(indent=2), language="json"),
+        highlight(visible(request.body_text(indent=2)), language="json"),
         _section("Attempts"),
         attempts,
         _section("Response"),
@@ -96,7 +103,7 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         parts += [_section("Findings at send time"), findings_text(list(entry.findings))]
     parts += [
         _section("curl (key read from $WEBENGAGE_API_KEY)"),
-        Text(entry_to_curl(entry)),
+        Text(visible(entry_to_curl(entry))),
     ]
     return parts
 

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TextArea
 
 from tui.mapping.preview import Preview
+from tui.safe_text import visible
 from tui.ui.themes import conceal_text, is_presentation, secrets_of
 from tui.ui.widgets.json_area import JsonArea
 from tui.webengage.findings import Finding, Severity
@@ -37,11 +38,11 @@ def findings_text(findings: list[Finding]) -> Text:
         if text:
             text.append("\n")
         text.append(f"{mark} {finding.severity.value}: ", style=style)
-        text.append(finding.message)
+        text.append(visible(finding.message))
         text.append("\n  at ", style="dim")
-        text.append(finding.path, style="bold")
+        text.append(visible(finding.path), style="bold")
         text.append(" · fix: ", style="dim")
-        text.append(finding.fix, style="italic")
+        text.append(visible(finding.fix), style="italic")
     return text
 
 
@@ -152,9 +153,9 @@ class PreviewPanel(Vertical):
                 if index:
                     text.append("\n")
                 text.append(f"{name}: ", style="cyan")
-                text.append(value)
+                text.append(visible(value, one_line=True))
             self.query_one("#request-headers", Static).update(conceal_text(text, secrets))
-        body = request.body_text(indent=2)
+        body = visible(request.body_text(indent=2))  # JSON escapes stay valid JSON to read
         if self._set("body", body):
             replace_changed_lines(self.query_one("#request-body", TextArea), body)
         key = "\n".join(f.line() for f in preview.findings)

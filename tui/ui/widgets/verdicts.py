@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.safe_text import visible
 from tui.webengage.entry import LogEntry
 from tui.webengage.outcomes import Outcome
 
@@ -27,14 +28,15 @@ def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
     if entry.hint is None:
         if interrupted:
             return Text("Interrupted: the app stopped before this delivery finished.", style="dim")
-        return Text(f"Sending to {entry.host} (attempt {len(entry.attempts) + 1})…", style="italic")
+        host = visible(entry.host, one_line=True)
+        return Text(f"Sending to {host} (attempt {len(entry.attempts) + 1})…", style="italic")
     ok = entry.outcome is Outcome.ACCEPTED
     style = "bold green" if ok else OUTCOME_STYLE.get(entry.outcome or Outcome.NETWORK, "bold red")
     return Text.assemble(
-        (entry.hint.title, style),
+        (visible(entry.hint.title), style),
         "\n",
         ("Fix: ", "bold"),
-        entry.hint.fix,
+        visible(entry.hint.fix),
         "\n",
-        (entry.hint.detail, "dim"),
+        (visible(entry.hint.detail), "dim"),
     )
