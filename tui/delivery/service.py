@@ -2,8 +2,8 @@
 diagnose's probes, `send`) goes through a `DeliveryService`.
 
 It applies one refusal rule (`refusal`), sends through one long-lived httpx client per connection,
-records each entry once as it starts and once as it ends (through the `Recorder`, off the caller's
-thread), and reports progress to an `Observer` as immutable entries, so nothing is copied.
+records each entry as it starts, as its attempts go, and as it ends (through the `Recorder`, off
+the caller's thread), and reports progress to an `Observer` as immutable entries, so nothing is copied.
 """
 
 from __future__ import annotations
@@ -167,6 +167,8 @@ class Session:
             if snapshot is entry:  # the client's first report is the entry as it started
                 return
             latest = snapshot
+            if recorder is not None:
+                recorder.note(snapshot)
             self._tell("updated", snapshot)
             if on_update is not None:
                 on_update(snapshot)

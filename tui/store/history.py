@@ -31,14 +31,15 @@ INTERRUPTED = "interrupted"
 IN_FLIGHT = "in flight"
 
 INTERRUPTED_HINT = Hint(
-    title="Interrupted: the send never finished.",
+    title="Interrupted: the send never finished; it may have arrived.",
     detail=(
         "The process stopped (crash, kill or closed terminal) after the request was started and "
-        "before an answer was recorded. WebEngage may or may not have received it."
+        "before an answer was recorded. If an attempt was under way, WebEngage may well have "
+        "received and ingested it; the attempts listed are the ones that had started."
     ),
     fix=(
-        "Send it again: the same x-request-id makes WebEngage drop the repeat if the first one "
-        "was ingested."
+        "Retry it with the same x-request-id (R in the log): WebEngage drops the repeat if the "
+        "first one arrived, within 4 hours. r sends it as a new delivery, which may duplicate it."
     ),
 )
 

@@ -1,7 +1,8 @@
 """One recorder for every delivery: the history and the type memory, written off the caller's thread.
 
-Each delivery is written twice: as it starts (so a crash leaves an *interrupted* entry rather than
-nothing) and as it ends, when an accepted one also teaches the type memory its attribute types.
+Each delivery is written as it starts (so a crash leaves an *interrupted* entry rather than
+nothing), as each attempt starts and ends (without waiting, so the entry shows what was under way),
+and as it ends, when an accepted one also teaches the type memory its attribute types.
 The writes run in one thread of their own, in order, so neither the TUI's event loop nor a paced
 replay waits on the disk; a broken database is reported through `on_error`, never raised.
 """
@@ -63,6 +64,21 @@ class Recorder:
         if self.history is not None:
             await self._in_writer(self._write, entry)
 
+    def note(self, entry: LogEntry) -> None:
+        """Record a delivery's progress (an attempt started or ended) without waiting for the
+        disk: after a crash the history shows the attempts that were under way."""
+        if self.history is None:
+            return
+        loop = asyncio.get_running_loop()
+        future = self._pool().submit(self._write, entry)
+
+        def done(_: object) -> None:
+            error = future.exception()
+            if error is not None and self.on_error is not None:
+                loop.call_soon_threadsafe(self.on_error, f"history not saved: {error}")
+
+        future.add_done_callback(done)
+
     async def finished(self, entry: LogEntry) -> bool:
         """Record how a delivery ended; True when it taught the type memory something new."""
         if self.history is None:
@@ -81,11 +97,15 @@ class Recorder:
         self._write(entry)
         return bool(self._lock.record_entry(entry)) if self._lock and entry.outcome else False
 
-    async def _in_writer(self, job: Callable[[LogEntry], bool], entry: LogEntry) -> bool:
+    def _pool(self) -> ThreadPoolExecutor:
+        """One writer thread: the writes of a delivery land in the order they were made."""
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-writer")
+        return self._writer
+
+    async def _in_writer(self, job: Callable[[LogEntry], bool], entry: LogEntry) -> bool:
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._writer, job, entry)
+            return await asyncio.get_running_loop().run_in_executor(self._pool(), job, entry)
         except Exception as error:  # a full disk must not stop the debugging
             if self.on_error is not None:
                 self.on_error(f"history not saved: {error}")

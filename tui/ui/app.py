@@ -239,7 +239,7 @@ class WebEngageDebuggerApp(DebuggerApp):
     @on(ResendRequested)
     def _on_resend(self, message: ResendRequested) -> None:
         """From the log or the entry detail screen (which is on top of the main screen)."""
-        self.main.resend(message.entry_id)
+        self.main.resend(message.entry_id, retry=message.retry)
 
     @on(EditRequested)
     def _on_edit(self, message: EditRequested) -> None:
@@ -305,6 +305,9 @@ class WebEngageDebuggerApp(DebuggerApp):
 
     def action_resend(self) -> None:
         self._delivery_log().resend_current()
+
+    def action_retry(self) -> None:
+        self._delivery_log().resend_current(retry=True)
 
     def action_edit_entry(self) -> None:
         self._delivery_log().edit_current()

@@ -37,7 +37,8 @@ from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.preview import PreviewPanel
-from tui.webengage.entry import LogEntry
+from tui.webengage.api import DEDUPLICATION_WINDOW_H
+from tui.webengage.entry import LogEntry, utc_now
 from tui.webengage.request import Connection, WebEngageRequest
 
 PRESENTING_NOTE = (
@@ -281,19 +282,33 @@ class MainScreen(Screen[None]):
             source=self.composer.source,
         )
 
-    def resend(self, entry_id: str) -> None:
-        """Send a logged entry's request again (a new x-request-id: a new delivery)."""
+    def resend(self, entry_id: str, *, retry: bool = False) -> None:
+        """Send a logged entry's request again: as a new delivery (a new x-request-id), or
+        (`retry`) with its own x-request-id, so WebEngage drops it if the first one arrived."""
         log = self.delivery_log()
         entry = log.entries.get(entry_id) if log else None
         if entry is None:
             return
-        headers = {k: v for k, v in entry.request.headers.items() if k != "x-request-id"}
+        request = entry.request
+        if retry:
+            age_h = (utc_now() - entry.created_at).total_seconds() / 3600
+            if age_h > DEDUPLICATION_WINDOW_H:
+                self.notify(
+                    f"This delivery is {age_h:.0f} hours old: WebEngage drops a repeated "
+                    f"x-request-id only within {DEDUPLICATION_WINDOW_H} hours, so it may be "
+                    "ingested twice.",
+                    severity="warning",
+                    timeout=10,
+                )
+        else:
+            headers = {k: v for k, v in request.headers.items() if k != "x-request-id"}
+            request = request.model_copy(update={"headers": headers})
         self.deliver(
-            entry.request.model_copy(update={"headers": headers}),
+            request,
             event_name=entry.event_name,
             findings=list(entry.findings),
             forced=entry.forced,
-            source=f"resend of {entry.id[:8]}",
+            source=f"{'retry' if retry else 'resend'} of {entry.id[:8]}",
         )
 
     def edit(self, entry_id: str) -> None:

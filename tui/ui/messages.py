@@ -25,9 +25,11 @@ class SendRequested(Message):
 
 @dataclass
 class ResendRequested(Message):
-    """The user asked to send a logged entry's request again, exactly as it was."""
+    """The user asked to send a logged entry's request again. `retry`: with its x-request-id
+    (WebEngage drops the repeat if the first one arrived); otherwise as a new delivery."""
 
     entry_id: str
+    retry: bool = False
 
 
 @dataclass

@@ -53,7 +53,16 @@ COMMANDS: tuple[Command, ...] = (
         "c",
     ),
     Command(
-        "Resend selected delivery", "resend", "Send the logged request again (in the log)", "r"
+        "Resend selected delivery as new",
+        "resend",
+        "Send the logged request again, with a new x-request-id (in the log)",
+        "r",
+    ),
+    Command(
+        "Retry selected delivery (same x-request-id)",
+        "retry",
+        "WebEngage drops the repeat if the first one arrived, within 4 hours (in the log)",
+        "R",
     ),
     Command(
         "Edit and resend selected delivery",

@@ -78,6 +78,8 @@ BULK_ITEMS_MAX = 25
 CALLS_PER_MINUTE = 5000
 BULK_CALLS_PER_MINUTE = 500
 RESERVED_PREFIX = "we_"
+DEDUPLICATION_WINDOW_H = 4
+"""WebEngage drops a repeat of the same `x-request-id` within this many hours."""
 
 EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 """`yyyy-MM-ddTHH:mm:ss+0000`: eventTime, birthDate and Date attributes, always in UTC."""

@@ -70,6 +70,7 @@ class DeliveryLog(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_curl", "Copy curl"),
         Binding("r", "resend", "Resend"),
+        Binding("R", "retry", "Retry same id", show=False),
         Binding("e", "edit", "Edit"),
         Binding("slash", "app.filter_log", "Filter"),
     ]
@@ -244,10 +245,11 @@ class DeliveryLog(Vertical):
             self.app.copy_to_clipboard(entry_to_curl(entry))
             self.app.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
 
-    def resend_current(self) -> None:
+    def resend_current(self, *, retry: bool = False) -> None:
+        """Send the selected delivery again: as new, or (`retry`) with its x-request-id."""
         entry = self.current
         if entry is not None:
-            self.post_message(ResendRequested(entry.id))
+            self.post_message(ResendRequested(entry.id, retry=retry))
 
     def edit_current(self) -> None:
         entry = self.current
@@ -283,6 +285,9 @@ class DeliveryLog(Vertical):
 
     def action_resend(self) -> None:
         self.resend_current()
+
+    def action_retry(self) -> None:
+        self.resend_current(retry=True)
 
     def action_edit(self) -> None:
         self.edit_current()

@@ -114,7 +114,8 @@ class EntryDetailScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close"),
         Binding("c", "copy_curl", "Copy as curl"),
-        Binding("r", "resend", "Resend"),
+        Binding("r", "resend", "Resend as new"),
+        Binding("R", "retry", "Retry same id"),
         Binding("e", "edit", "Edit & resend"),
     ]
 
@@ -138,6 +139,9 @@ class EntryDetailScreen(ModalScreen[None]):
 
     def action_resend(self) -> None:
         self.app.post_message(ResendRequested(self.entry.id))
+
+    def action_retry(self) -> None:
+        self.app.post_message(ResendRequested(self.entry.id, retry=True))
         self.dismiss()
 
     def action_edit(self) -> None:
