@@ -237,3 +237,6 @@ async def test_exports_evidence_and_har_without_the_key(make_app: MakeApp) -> No
     assert entry.hint is not None and entry.hint.title.split(":")[0] in evidence
     for path in exported:
         assert DEMO_API_KEY not in path.read_text()
+        assert path.stat().st_mode & 0o777 == 0o600  # as private as the history it comes from
+        assert any(str(path) in n.message for n in app._notifications)  # the path is shown
+    assert (settings.data_dir / "exports").stat().st_mode & 0o777 == 0o700

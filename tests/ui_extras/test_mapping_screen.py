@@ -81,6 +81,7 @@ async def test_fields_tab_tags_every_kind_of_change(tmp_path: Path) -> None:
         await pilot.pause()
         exported = screen.exported_path
         assert exported is not None and exported.parent == tmp_path
+        assert exported.stat().st_mode & 0o777 == 0o600
         markdown = exported.read_text(encoding="utf-8")
         assert "| Signal event | WebEngage event |" in markdown
         assert "`$.properties.order_id`" in markdown and "renamed" in markdown

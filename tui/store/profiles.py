@@ -16,6 +16,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
+from tui.store.files import write_private
 from tui.store.settings import AppSettings
 from tui.webengage.api import DataCentre
 from tui.webengage.request import API_KEY_ENV, Connection
@@ -114,14 +115,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:
     """Write TOML readable by the owner only (0600), atomically, so a key is never world-readable."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.parent.chmod(0o700)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        tomli_w.dump(data, handle)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private(path, tomli_w.dumps(data))
 
 
 def _keep_private(path: Path) -> None:

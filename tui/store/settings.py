@@ -66,6 +66,11 @@ class AppSettings(BaseSettings):
         return self.config_dir / "credentials.toml"
 
     @property
+    def exports_dir(self) -> Path:
+        """Where exports (HAR, evidence packs, mapping Markdown, curl files) are written, 0600."""
+        return self.data_dir / "exports"
+
+    @property
     def blueprints_dir(self) -> Path:
         """Where user-edited blueprints are kept."""
         return self.config_dir / "blueprints"

@@ -301,7 +301,7 @@ class WebEngageDebuggerApp(DebuggerApp):
         self._delivery_log().copy_current()
 
     def action_export(self, kind: str) -> None:
-        self._delivery_log().export(self.settings.data_dir / "exports", kind)
+        self._delivery_log().export(self.settings.exports_dir, kind)
 
     def action_resend(self) -> None:
         self._delivery_log().resend_current()

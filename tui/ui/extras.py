@@ -25,7 +25,11 @@ def _typed_path(app: DebuggerApp) -> Path | None:
 
 def _mapping(app: DebuggerApp, module: Any) -> None:
     raw, _ = app.composer.raw_event()
-    app.push_screen(module.MappingScreen(app.blueprint, app.preview, event=raw))
+    app.push_screen(
+        module.MappingScreen(
+            app.blueprint, app.preview, event=raw, export_dir=app.settings.exports_dir
+        )
+    )
 
 
 def _diagnose(app: DebuggerApp, module: Any) -> None:

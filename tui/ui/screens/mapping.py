@@ -30,6 +30,7 @@ from tui.mapping.mapper import FieldTrace
 from tui.mapping.preview import Preview
 from tui.mapping.report import MISSING, blueprint_markdown, side_by_side_markdown
 from tui.mapping.report import resolve as resolve_path
+from tui.store.files import write_private
 from tui.ui.screens._render import json_text
 
 CHANGE_LABELS = {
@@ -298,15 +299,15 @@ class MappingScreen(Screen[None]):
         self.notify("Mapping copied to the clipboard as Markdown.")
 
     def action_export(self) -> None:
-        """Write the Markdown next to the user (or in export_dir), copy it too, and say where."""
+        """Write the Markdown (owner-only) in export_dir (the app's exports folder; default: the
+        current directory), copy it too, and say where."""
         directory = self.export_dir or Path.cwd()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         slug = re.sub(r"[^a-z0-9]+", "-", (self.preview.event_name if self.preview else "").lower())
         path = directory / f"mapping-{slug.strip('-') or 'blueprint'}-{stamp}.md"
         text = self.markdown()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_private(path, text)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error")
             return

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from tui.delivery.exports import entry_to_curl, evidence_markdown, har_text
 from tui.safe_text import visible
+from tui.store.files import write_private
 from tui.store.history import History, is_interrupted, matches
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
@@ -272,8 +273,7 @@ class DeliveryLog(Vertical):
             path = directory / f"deliveries-{stamp}.har"
             text = har_text(entries)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_private(path, text)
         except OSError as error:
             self.app.notify(f"Not exported: {error}", severity="error")
             return None

@@ -41,9 +41,8 @@ def _json_or_raw(body: str | None) -> Text | Content:
     return highlight(visible(pretty), language="json")
 
 
-def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Content]:
-    """Everything about `entry`, top to bottom, as the detail screen shows it."""
-    head = Text.assemble(
+def _head(entry: LogEntry, interrupted: bool) -> Text:
+    return Text.assemble(
         (visible(entry.event_name, one_line=True) or "(unnamed)", "bold"),
         "  ",
         outcome_text(entry, interrupted=interrupted),
@@ -54,10 +53,9 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
         " · FORCED despite errors" if entry.forced else "",
         f" · from {visible(entry.source, one_line=True)}" if entry.source else "",
     )
-    request = entry.request
-    headers = Text(
-        "\n".join(f"{k}: {visible(v, one_line=True)}" for k, v in request.headers.items())
-    )
+
+
+def _attempts(entry: LogEntry) -> Text:
     attempts = Text()
     for attempt in entry.attempts:
         if attempt.number > 1 or attempts:
@@ -76,13 +74,23 @@ def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Co
             attempts.append(f"  then waited {attempt.backoff_s:g} s")
     if not entry.attempts:
         attempts.append("(no attempt yet)", style="dim")
-    response_headers = Text(
+    return attempts
+
+
+def _headers(headers: dict[str, str]) -> Text:
+    return Text(
         "\n".join(
-            f"{visible(k, one_line=True)}: {visible(v, one_line=True)}"
-            for k, v in entry.response_headers.items()
+            f"{visible(k, one_line=True)}: {visible(v, one_line=True)}" for k, v in headers.items()
         )
         or "(none)"
     )
+
+
+def entry_parts(entry: LogEntry, *, interrupted: bool = False) -> list[Text | Content]:
+    """Everything about `entry`, top to bottom, as the detail screen shows it."""
+    request = entry.request
+    head, headers, attempts = _head(entry, interrupted), _headers(request.headers), _attempts(entry)
+    response_headers = _headers(entry.response_headers)
     parts: list[Text | Content] = [
         head,
         _section("Verdict"),
