@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -21,8 +22,10 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
@@ -96,36 +99,66 @@ def debugger_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """`webengage-debugger serve --sandbox` on a free port; yields its URL once it answers."""
+PRINTED_URL = re.compile(r"Serving the webengage-debugger TUI at (http://\S+)")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running `webengage-debugger serve`: the URL it printed (token included) and its port."""
+
+    url: str
+    port: int
+    host: str = "127.0.0.1"
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def token(self) -> str:
+        """The printed URL's `?token=`, or "" when it printed none."""
+        return parse_qs(urlsplit(self.url).query).get("token", [""])[0]
+
+
+@contextlib.contextmanager
+def serving(tmp_path: Path, *options: str, host: str = "127.0.0.1") -> Iterator[Served]:
+    """`webengage-debugger serve --sandbox --host HOST [options]` on a free port, once it listens
+    and has printed the URL to open; stopped (with the TUI processes it started) afterwards."""
     port = free_port()
     env = {**os.environ, "WEBENGAGE_DEBUGGER_HOME": str(tmp_path / "home")}
-    log = (tmp_path / "serve.log").open("wb")
+    log_path = tmp_path / f"serve-{port}.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
-        [*debugger_command(), "serve", "--sandbox", "--port", str(port)],
+        [*debugger_command(), "serve", "--sandbox", "--host", host, "--port", str(port), *options],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 10
         while True:
             if process.poll() is not None:
-                pytest.fail(
-                    f"serve exited with {process.returncode}: {_read(tmp_path / 'serve.log')}"
-                )
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
+                pytest.fail(f"serve exited with {process.returncode}: {_read(log_path)}")
+            printed = PRINTED_URL.search(log_path.read_text(errors="replace"))
+            with contextlib.suppress(OSError), socket.create_connection((host, port), 0.2):
+                if printed:
+                    break
             if time.monotonic() > deadline:
-                pytest.fail(f"serve did not listen on {port}: {_read(tmp_path / 'serve.log')}")
+                pytest.fail(f"serve did not listen on {port}: {_read(log_path)}")
             time.sleep(0.05)
-        yield url
+        assert printed is not None
+        yield Served(url=printed.group(1), port=port, host=host)
     finally:
         stop_group(process)
         log.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """`webengage-debugger serve --sandbox` on a free port; yields the URL it printed."""
+    with serving(tmp_path) as server:
+        yield server.url
 
 
 def _read(path: Path) -> str:
@@ -209,6 +242,8 @@ class CDP:
 
 @pytest.mark.browser
 async def test_served_tui_draws_its_screen_in_chromium(served: str) -> None:
+    # The printed URL carries the token; the page's cookie then lets its script open /ws.
+    assert "/?token=" in served
     async with chromium_page() as page:
         await page.call("Page.enable")  # without it the injected script is not run
         await page.call("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)

@@ -2,7 +2,10 @@
 
 For the PM on a projector, or anyone without a good terminal: each browser tab gets its own TUI
 process (`python -m tui [--sandbox]`), run by textual-serve and drawn by xterm.js in the page.
-Binds to loopback by default: the TUI can hold a REST API key, so exposing it is an explicit choice.
+The TUI can hold a REST API key, so the page is guarded (`serve_guard.py`): a token per run, in
+the printed URL, for the page and its websocket; the websocket only from the served origin; at most
+`--max-sessions` at once. Loopback only, unless `--allow-remote` says otherwise (the token still
+applies).
 """
 
 from __future__ import annotations
@@ -15,17 +18,32 @@ import sys
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_MAX_SESSIONS = 4
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """`--host`, `--port`, and `--sandbox` (which each served TUI passes on)."""
+    """`--host`, `--port`, `--allow-remote`, `--max-sessions`, and `--sandbox` (which each served
+    TUI passes on)."""
     parser.add_argument(
         "--host",
         default=DEFAULT_HOST,
-        help=f"address to listen on (default {DEFAULT_HOST}; anything else exposes the TUI)",
+        help=f"address to listen on (default {DEFAULT_HOST}; anything but loopback needs "
+        "--allow-remote)",
     )
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other machines can reach (plain HTTP; the printed token still applies)",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help=f"browser sessions open at once, each a TUI process (default {DEFAULT_MAX_SESSIONS})",
     )
     parser.add_argument(
         "--sandbox",
@@ -56,6 +74,38 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_unspecified(host: str) -> bool:
+    """0.0.0.0 or ::, every address: the page must name the one its websocket goes back to."""
+    try:
+        return host == "" or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options themselves (exit 2), or None."""
+    port: int = args.port
+    host: str = args.host
+    max_sessions: int = getattr(args, "max_sessions", DEFAULT_MAX_SESSIONS)
+    if not 0 < port < 65536:
+        return f"--port must be between 1 and 65535, not {port}"
+    if max_sessions < 1:
+        return f"--max-sessions must be at least 1, not {max_sessions}"
+    if is_loopback(host):
+        return None
+    if not getattr(args, "allow_remote", False):
+        return (
+            f"{host} is not a loopback address, and the served TUI holds your REST API key; "
+            "to listen where other machines can reach it, add --allow-remote"
+        )
+    if is_unspecified(host):
+        return (
+            f"--host {host or repr(host)} listens on every address, but the page must name the one "
+            "browsers open; pass that address (e.g. --host 192.168.1.20)"
+        )
+    return None
+
+
 def cannot_bind(host: str, port: int) -> str | None:
     """Why `host:port` can't be listened on, or None. Checked first so that a port in use is one
     clear line, not textual-serve's banner followed by aiohttp's traceback-ish message."""
@@ -74,11 +124,13 @@ def cannot_bind(host: str, port: int) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl+C. Exit 2 for a port out of range, 1 when the address can't be bound."""
+    """Serve until Ctrl+C. Exit 2 for bad options (a port out of range, a remote host without
+    --allow-remote), 1 when the address can't be bound."""
     port: int = args.port
     host: str = args.host
-    if not 0 < port < 65536:
-        print(f"serve: --port must be between 1 and 65535, not {port}", file=sys.stderr)
+    usage = usage_problem(args)
+    if usage is not None:
+        print(f"serve: {usage}", file=sys.stderr)
         return 2
     # `webengage-debugger --sandbox serve` and `serve --sandbox` both mean the sandbox.
     sandbox = bool(getattr(args, "serve_sandbox", False) or getattr(args, "sandbox", False))
@@ -89,17 +141,26 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not is_loopback(host):
         print(
-            f"serve: warning: {host} is reachable from other machines, and the served TUI holds "
-            "your credentials; anyone who can open the page can send with them.",
+            f"serve: warning: {host} is reachable from other machines, over plain HTTP, and the "
+            "served TUI holds your credentials; anyone who has the printed URL (its token) can "
+            "send with them.",
             file=sys.stderr,
         )
 
-    from textual_serve.server import Server  # imported late: the other commands don't need aiohttp
+    # Imported late: the other commands don't need aiohttp or textual-serve.
+    from tui.cli.serve_guard import GuardedServer
 
-    url = serve_url(host, port)
     title = "webengage-debugger" + (" (sandbox)" if sandbox else "")
-    server = Server(tui_command(sandbox=sandbox), host=host, port=port, title=title, public_url=url)
-    print(f"Serving the webengage-debugger TUI at {url}  (Ctrl+C to stop)", flush=True)
+    server = GuardedServer(
+        tui_command(sandbox=sandbox),
+        host=host,
+        port=port,
+        title=title,
+        public_url=serve_url(host, port),
+        max_sessions=getattr(args, "max_sessions", DEFAULT_MAX_SESSIONS),
+        # Printed once listening; the only place the token appears.
+        announce="Serving the webengage-debugger TUI at {url}  (Ctrl+C to stop)",
+    )
     try:
         server.serve()
     except OSError as error:
