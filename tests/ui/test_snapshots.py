@@ -18,7 +18,7 @@ from textual.widgets import Input, TextArea
 from tests.ui.conftest import MakeApp
 from tui.store.history import History
 from tui.webengage.api import DataCentre, Endpoint
-from tui.webengage.entry import Attempt, LogEntry
+from tui.webengage.entry import Attempt, LogEntry, Target
 from tui.webengage.outcomes import Outcome, hint_for
 from tui.webengage.request import Connection, build_request
 
@@ -61,6 +61,8 @@ def made_up_entry(
         response_body='{"response":{"status":"queued"}}' if outcome is Outcome.ACCEPTED else None,
         rate_limit_limit=5000,
         rate_limit_remaining=4990 + number,
+        target=Target.SANDBOX,
+        route="http://127.0.0.1:8787",
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tui.store.history import outcome_label
-from tui.webengage.entry import LogEntry
+from tui.webengage.entry import LogEntry, Target
 
 HAR_VERSION = "1.2"
 EVIDENCE_BODY_MAX = 8000
@@ -31,8 +31,28 @@ def _tool_version() -> str:
 
 
 def entry_to_curl(entry: LogEntry) -> str:
-    """The delivery as a curl command; the key is read from $WEBENGAGE_API_KEY when it runs."""
-    return entry.request.to_curl()
+    """The delivery as a curl command; the key is read from $WEBENGAGE_API_KEY when it runs.
+
+    A delivery that went to a sandbox (or was routed elsewhere) gives the curl that reaches the
+    same place again, with WebEngage's Host header, and says so: pasted as it is, it never hits
+    the real API by surprise."""
+    if not entry.route:
+        return entry.request.to_curl()
+    request = entry.request
+    parts = urlsplit(request.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    routed = request.model_copy(
+        update={
+            "url": entry.route.rstrip("/") + path,
+            "headers": {**request.headers, "Host": parts.netloc},
+        }
+    )
+    where = "the sandbox" if entry.target is Target.SANDBOX else "a routed address"
+    return (
+        f"# This delivery went to {where} at {entry.route}, not to WebEngage.\n"
+        f"# For WebEngage itself, send to {request.url} without the Host header.\n"
+        + routed.to_curl()
+    )
 
 
 # --- HAR 1.2 ----------------------------------------------------------------------------------
@@ -55,11 +75,21 @@ def _status_text(status: int) -> str:
         return ""
 
 
-def _har_entry(entry: LogEntry) -> dict[str, Any]:
-    request = entry.request
-    body = request.body_text()
-    query = [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(request.url).query)]
-    elapsed = max(0.0, entry.latency_ms or 0.0)
+def _target_tag(entry: LogEntry) -> str:
+    return f"[{entry.target.value}] " if entry.target and entry.target is not Target.REAL else ""
+
+
+def _sent_to(entry: LogEntry) -> str:
+    if entry.target is Target.SANDBOX:
+        return f"the sandbox at {entry.route} (not WebEngage)"
+    if entry.target is Target.ROUTED:
+        return f"{entry.route} (routed; Host {entry.host})"
+    if entry.target is Target.REAL:
+        return "WebEngage"
+    return "(not recorded)"
+
+
+def _har_response(entry: LogEntry) -> dict[str, Any]:
     status = entry.status or 0
     last = entry.attempts[-1] if entry.attempts else None
     headers = {k.lower(): v for k, v in entry.response_headers.items()}
@@ -85,6 +115,15 @@ def _har_entry(entry: LogEntry) -> dict[str, Any]:
         )
         response["_error"] = error
         response["comment"] = f"No response: {error}"
+    return response
+
+
+def _har_entry(entry: LogEntry) -> dict[str, Any]:
+    request = entry.request
+    body = request.body_text()
+    query = [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(request.url).query)]
+    elapsed = max(0.0, entry.latency_ms or 0.0)
+    response = _har_response(entry)
     har: dict[str, Any] = {
         "startedDateTime": _iso(
             entry.attempts[0].started_at if entry.attempts else entry.created_at
@@ -104,7 +143,10 @@ def _har_entry(entry: LogEntry) -> dict[str, Any]:
         "response": response,
         "cache": {},
         "timings": {"send": 0, "wait": elapsed, "receive": 0},
-        "comment": f"{entry.event_name or '(no event name)'}: {outcome_label(entry)}",
+        "comment": f"{_target_tag(entry)}{entry.event_name or '(no event name)'}: "
+        f"{outcome_label(entry)}",
+        "_target": entry.target.value if entry.target else None,
+        "_sentTo": entry.route or request.url,
         "_requestId": entry.request_id,
         "_outcome": outcome_label(entry),
         "_dataCentre": entry.data_centre,
@@ -171,6 +213,7 @@ def _summary_lines(entry: LogEntry) -> list[str]:
         f"| Outcome | {_cell(outcome_label(entry))} |",
         f"| HTTP status | {_cell(status)} |",
         f"| Data centre | {_cell(entry.data_centre or '(unknown)')} |",
+        f"| Sent to | {_cell(_sent_to(entry))} |",
         f"| Host | {_cell(entry.host)} |",
         f"| License code | {_cell(entry.license_code)} |",
         f"| Endpoint | {_cell(f'{request.method} {request.url}')} |",

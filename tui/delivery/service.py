@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tui.mapping.preview import Preview
 from tui.store.profiles import missing_credentials
 from tui.store.recorder import Recorder
-from tui.webengage.entry import LogEntry
+from tui.webengage.entry import LogEntry, target_of
 from tui.webengage.findings import Finding, Severity
 from tui.webengage.pacing import Pacer
 from tui.webengage.request import Connection, WebEngageRequest
@@ -139,9 +139,11 @@ class Session:
         forced: bool = False,
         source: str = "",
     ) -> LogEntry:
-        return self.client.new_entry(
+        entry = self.client.new_entry(
             request, event_name=event_name, findings=findings, forced=forced, source=source
         )
+        route = self.connection.route_to
+        return entry.model_copy(update={"target": target_of(route), "route": route or None})
 
     def _tell(self, stage: Stage, entry: LogEntry, learned: bool = False) -> None:
         if self.observer is not None:

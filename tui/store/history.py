@@ -22,26 +22,30 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from tui.webengage.entry import LogEntry
-from tui.webengage.outcomes import Hint, Outcome
-
-INTERRUPTED = "interrupted"
-"""The label (and `outcome=` filter) for an entry whose send never finished."""
-
-IN_FLIGHT = "in flight"
-
-INTERRUPTED_HINT = Hint(
-    title="Interrupted: the send never finished; it may have arrived.",
-    detail=(
-        "The process stopped (crash, kill or closed terminal) after the request was started and "
-        "before an answer was recorded. If an attempt was under way, WebEngage may well have "
-        "received and ingested it; the attempts listed are the ones that had started."
-    ),
-    fix=(
-        "Retry it with the same x-request-id (R in the log): WebEngage drops the repeat if the "
-        "first one arrived, within 4 hours. r sends it as a new delivery, which may duplicate it."
-    ),
+from tui.store.matching import (
+    IN_FLIGHT,
+    INTERRUPTED,
+    INTERRUPTED_HINT,
+    escape_like,
+    haystack,
+    is_interrupted,
+    matches,
+    outcome_label,
+    status_range,
 )
+from tui.webengage.entry import LogEntry
+from tui.webengage.outcomes import Outcome
+
+__all__ = [
+    "INTERRUPTED",
+    "INTERRUPTED_HINT",
+    "IN_FLIGHT",
+    "History",
+    "is_interrupted",
+    "matches",
+    "outcome_label",
+    "status_range",
+]
 
 State = Literal["in_flight", "done", "interrupted"]
 
@@ -58,6 +62,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     license_code TEXT NOT NULL,
     state TEXT NOT NULL,
     owner TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
     haystack TEXT NOT NULL,
     entry TEXT NOT NULL
 );
@@ -68,20 +73,6 @@ CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status);
 CREATE INDEX IF NOT EXISTS deliveries_event ON deliveries (event_name);
 CREATE INDEX IF NOT EXISTS deliveries_license ON deliveries (license_code);
 """
-
-HAYSTACK_BODY_MAX = 2000
-"""How much of the request body and response the free-text search looks at (keeps the scan fast)."""
-
-
-def outcome_label(entry: LogEntry) -> str:
-    """What the log shows in the outcome column: the outcome, "interrupted", or "in flight"."""
-    if entry.outcome is not None:
-        return entry.outcome.value
-    return INTERRUPTED if entry.hint == INTERRUPTED_HINT else IN_FLIGHT
-
-
-def is_interrupted(entry: LogEntry) -> bool:
-    return entry.outcome is None and entry.hint == INTERRUPTED_HINT
 
 
 def _process_tag(pid: int) -> str:
@@ -101,66 +92,6 @@ def _process_tag(pid: int) -> str:
 
 
 _OWNER = _process_tag(os.getpid())
-
-
-def _haystack(entry: LogEntry) -> str:
-    """The text the search box matches, lower-cased: names, ids, URL, body and response (trimmed)."""
-    parts = [
-        entry.event_name,
-        entry.id,
-        entry.request_id,
-        entry.request.url,
-        entry.host,
-        entry.data_centre,
-        entry.license_code,
-        entry.source,
-        outcome_label(entry),
-        str(entry.status or ""),
-        entry.request.body_text()[:HAYSTACK_BODY_MAX],
-        (entry.response_body or "")[:HAYSTACK_BODY_MAX],
-    ]
-    return "\n".join(parts).lower()
-
-
-def status_range(status: int | str | None) -> tuple[int, int] | None:
-    """The HTTP statuses a filter means: 401 or "401" is one, "4xx" is 400-499 (None: any).
-    Raises ValueError for anything else, with the forms that are understood."""
-    if status is None or (isinstance(status, str) and not status.strip()):
-        return None
-    if isinstance(status, int):
-        return status, status
-    text = status.strip().lower()
-    if text.isdigit():
-        return int(text), int(text)
-    if len(text) == 3 and text[0].isdigit() and text[1:] == "xx":
-        low = int(text[0]) * 100
-        return low, low + 99
-    raise ValueError(f"status {status!r}: give a code (401) or a class (4xx)")
-
-
-def matches(
-    entry: LogEntry,
-    text: str | None = None,
-    outcome: str | None = None,
-    status: int | str | None = None,
-    event: str | None = None,
-) -> bool:
-    """Whether `History.query` with these filters would list `entry` (for a delivery that arrives
-    while the log is filtered)."""
-    if text and not all(word in _haystack(entry) for word in text.lower().split()):
-        return False
-    if outcome and outcome.replace("_", " ") != outcome_label(entry).replace("_", " "):
-        return False
-    low_high = status_range(status)
-    if low_high is not None and not (
-        entry.status is not None and low_high[0] <= entry.status <= low_high[1]
-    ):
-        return False
-    return not event or entry.event_name == event
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class History:
@@ -186,8 +117,11 @@ class History:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(deliveries)")}
-            if "owner" not in columns:  # a file from before process tags
-                self._db.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+            for column in ("owner", "target"):  # a file from before process tags or targets
+                if column not in columns:
+                    self._db.execute(
+                        f"ALTER TABLE deliveries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+                    )
             self._mark_orphans()
 
     @classmethod
@@ -257,19 +191,21 @@ class History:
             entry.license_code,
             state,
             _OWNER,
-            _haystack(entry),
+            entry.target.value if entry.target else "",
+            haystack(entry),
             entry.model_dump_json(),
         )
         with self._lock:
             self._db.execute(
                 "INSERT INTO deliveries (id, created_at, event_name, outcome, status, host, "
-                "data_centre, license_code, state, owner, haystack, entry) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "data_centre, license_code, state, owner, target, haystack, entry) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET created_at = excluded.created_at, "
                 "event_name = excluded.event_name, outcome = excluded.outcome, "
                 "status = excluded.status, host = excluded.host, "
                 "data_centre = excluded.data_centre, license_code = excluded.license_code, "
-                "state = excluded.state, owner = excluded.owner, haystack = excluded.haystack, "
+                "state = excluded.state, owner = excluded.owner, target = excluded.target, "
+                "haystack = excluded.haystack, "
                 "entry = excluded.entry",
                 values,
             )
@@ -312,14 +248,18 @@ class History:
 
     @staticmethod
     def _where(
-        text: str | None, outcome: str | None, status: int | str | None, event: str | None
+        text: str | None,
+        outcome: str | None,
+        status: int | str | None,
+        event: str | None,
+        target: str | None = None,
     ) -> tuple[str, builtins.list[Any]]:
         clauses: builtins.list[str] = []
         params: builtins.list[Any] = []
         if text and text.strip():
             for word in text.lower().split():
                 clauses.append("haystack LIKE ? ESCAPE '\\'")
-                params.append(f"%{_escape_like(word)}%")
+                params.append(f"%{escape_like(word)}%")
         if outcome:
             if outcome == INTERRUPTED:
                 clauses.append("state = 'interrupted'")
@@ -335,6 +275,9 @@ class History:
         if event:
             clauses.append("event_name = ?")
             params.append(event)
+        if target:
+            clauses.append("target = ?")
+            params.append(target)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def query(
@@ -345,10 +288,11 @@ class History:
         event: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        target: str | None = None,
     ) -> builtins.list[LogEntry]:
         """A page of entries, newest first. `text` matches every word anywhere (name, ids, URL, body,
         response); `outcome` is an Outcome value, "interrupted" or "in flight"."""
-        where, params = self._where(text, outcome, status, event)
+        where, params = self._where(text, outcome, status, event, target)
         sql = f"SELECT state, entry FROM deliveries{where} ORDER BY seq DESC LIMIT ? OFFSET ?"
         with self._lock:
             rows = self._db.execute(sql, [*params, limit, offset]).fetchall()
@@ -360,8 +304,9 @@ class History:
         outcome: str | None = None,
         status: int | str | None = None,
         event: str | None = None,
+        target: str | None = None,
     ) -> int:
-        where, params = self._where(text, outcome, status, event)
+        where, params = self._where(text, outcome, status, event, target)
         with self._lock:
             row = self._db.execute(f"SELECT COUNT(*) FROM deliveries{where}", params).fetchone()
         return int(row[0])

@@ -6,8 +6,11 @@ worker, the log, the history and an export can all hold one without copying it.
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +21,26 @@ from tui.webengage.request import WebEngageRequest
 
 RESPONSE_BODY_MAX = 64 * 1024
 """Response bodies are kept up to this many characters (an HTML error page can be huge)."""
+
+
+class Target(StrEnum):
+    """Where a delivery really went: never ambiguous between a sandbox and WebEngage."""
+
+    SANDBOX = "sandbox"  # routed to a WebEngage stand-in on this machine (the sandbox)
+    ROUTED = "routed"  # routed to another address (a proxy or relay), the real Host header kept
+    REAL = "real"  # straight to WebEngage's API host
+
+
+def target_of(route_to: str | None) -> Target:
+    """The target of a connection routed to `route_to` (None: straight to WebEngage)."""
+    if not route_to:
+        return Target.REAL
+    host = (urlsplit(route_to).hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return Target.SANDBOX if loopback else Target.ROUTED
 
 
 def new_request_id() -> str:
@@ -71,6 +94,8 @@ class LogEntry(BaseModel):
     findings: tuple[Finding, ...] = ()
     forced: bool = False  # sent although findings of severity error said it would fail
     source: str = ""  # where the event came from: "composer", a file name, "replay of <id>", ...
+    target: Target | None = None  # None: recorded before targets were (an old history row)
+    route: str | None = None  # the address it was sent to when routed (the sandbox's URL)
 
     @property
     def latency_ms(self) -> float | None:
@@ -96,6 +121,8 @@ class LogEntry(BaseModel):
             "data_centre": self.data_centre,
             "host": self.host,
             "url": self.request.url,
+            "target": self.target.value if self.target else None,
+            "sent_to": self.route or self.request.url,
             "rate_limit": {"limit": self.rate_limit_limit, "remaining": self.rate_limit_remaining},
             "response": self.response_body,
         }

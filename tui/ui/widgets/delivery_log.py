@@ -23,11 +23,12 @@ from tui.store.history import History, is_interrupted, matches
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
-from tui.ui.widgets.verdicts import hint_text, outcome_text
+from tui.ui.widgets.verdicts import hint_text, outcome_text, target_text
 from tui.webengage.entry import LogEntry
 
 COLUMNS = (
     ("time", "time"),
+    ("to", "target"),
     ("event", "event"),
     ("data centre", "dc"),
     ("status", "status"),
@@ -55,6 +56,7 @@ def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]
         event = "⚠ " + event
     return [
         entry.created_at.astimezone().strftime("%H:%M:%S"),
+        target_text(entry),
         event,
         entry.data_centre,
         "" if entry.status is None else str(entry.status),

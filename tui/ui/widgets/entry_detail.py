@@ -23,7 +23,7 @@ from tui.safe_text import visible
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.preview import findings_text
-from tui.ui.widgets.verdicts import hint_text, outcome_text
+from tui.ui.widgets.verdicts import hint_text, outcome_text, target_words
 from tui.webengage.entry import LogEntry
 
 
@@ -48,7 +48,8 @@ def _head(entry: LogEntry, interrupted: bool) -> Text:
         outcome_text(entry, interrupted=interrupted),
         f"  status {entry.status if entry.status is not None else '—'}",
         f"  {entry.data_centre} · {entry.host} · license {entry.license_code or '—'}",
-        f"\nsent {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
+        f"\nsent to {target_words(entry)}",
+        f" · {entry.created_at.astimezone():%Y-%m-%d %H:%M:%S}",
         f" · x-request-id {entry.request_id}",
         " · FORCED despite errors" if entry.forced else "",
         f" · from {visible(entry.source, one_line=True)}" if entry.source else "",

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from tui.store.history import IN_FLIGHT, INTERRUPTED, status_range
+from tui.webengage.entry import Target
 from tui.webengage.outcomes import Outcome
 
 OUTCOME_CHOICES: tuple[str, ...] = (*(o.value for o in Outcome), INTERRUPTED, IN_FLIGHT)
@@ -30,10 +31,17 @@ class LogQuery:
     outcome: str = ""
     status: str = ""
     event: str = ""
+    target: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.text.strip() or self.outcome or self.status.strip() or self.event.strip())
+        return bool(
+            self.text.strip()
+            or self.outcome
+            or self.status.strip()
+            or self.event.strip()
+            or self.target
+        )
 
     def kwargs(self) -> dict[str, Any]:
         """For `History.query`/`count`/`matches` (raises ValueError for a status like "4x")."""
@@ -43,6 +51,7 @@ class LogQuery:
             "outcome": self.outcome or None,
             "status": self.status.strip() or None,
             "event": self.event.strip() or None,
+            "target": self.target or None,
         }
 
 
@@ -62,6 +71,9 @@ class LogFilter(Horizontal):
     }
     LogFilter #log-outcome {
         width: 22;
+    }
+    LogFilter #log-target {
+        width: 15;
     }
     LogFilter #log-event {
         width: 1fr;
@@ -89,6 +101,13 @@ class LogFilter(Horizontal):
             compact=True,
             id="log-outcome",
         )
+        yield Select(
+            [("all targets", ALL), *((t.value, t.value) for t in Target)],
+            value=ALL,
+            allow_blank=False,
+            compact=True,
+            id="log-target",
+        )
         yield Input(placeholder="event", compact=True, id="log-event")
         yield Input(placeholder="status 401/4xx", compact=True, id="log-status")
         yield Static("", id="log-count")
@@ -101,7 +120,9 @@ class LogFilter(Horizontal):
     @property
     def value(self) -> LogQuery:
         outcome = self.query_one("#log-outcome", Select).value
+        target = self.query_one("#log-target", Select).value
         return LogQuery(
+            target="" if target == ALL or not isinstance(target, str) else target,
             text=self.query_one("#log-search", Input).value,
             outcome="" if outcome == ALL or not isinstance(outcome, str) else outcome,
             status=self.query_one("#log-status", Input).value,
@@ -120,6 +141,7 @@ class LogFilter(Horizontal):
             for field in self.query(Input):
                 field.value = ""
             self.query_one("#log-outcome", Select).value = ALL
+            self.query_one("#log-target", Select).value = ALL
         self.post_message(self.Changed(self.value))
 
     @on(Input.Changed)

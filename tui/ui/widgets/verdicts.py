@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.safe_text import visible
-from tui.webengage.entry import LogEntry
+from tui.webengage.entry import LogEntry, Target
 from tui.webengage.outcomes import Outcome
 
 OUTCOME_STYLE = {
@@ -13,6 +13,32 @@ OUTCOME_STYLE = {
     Outcome.RATE_LIMITED: "bold yellow",
     Outcome.SERVER_ERROR: "bold yellow",
 }
+
+
+TARGET_STYLE = {
+    Target.SANDBOX: ("sandbox", "bold black on yellow"),
+    Target.ROUTED: ("routed", "bold black on cyan"),
+    Target.REAL: ("real", "bold"),
+}
+
+
+def target_text(entry: LogEntry) -> Text:
+    """Where the delivery went, as a badge: a sandbox delivery never passes for a real one."""
+    if entry.target is None:
+        return Text("?", style="dim")
+    label, style = TARGET_STYLE[entry.target]
+    return Text(label, style=style)
+
+
+def target_words(entry: LogEntry) -> str:
+    """Where the delivery went, in a sentence's words."""
+    if entry.target is Target.SANDBOX:
+        return f"the sandbox at {entry.route}, not WebEngage"
+    if entry.target is Target.ROUTED:
+        return f"{entry.route} (routed, with WebEngage's Host header)"
+    if entry.target is Target.REAL:
+        return "WebEngage"
+    return "(not recorded)"
 
 
 def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
