@@ -66,8 +66,14 @@ def test_send_json_names_the_target(sandbox: Sandbox, tmp_path: Path) -> None:
 
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [sys.executable, "-m", "tui", "send", str(root / "fixtures" / "worked-example.json")]
-        + ["--json"],
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "send",
+            str(root / "fixtures" / "worked-example.json"),
+            "--json",
+        ],
         env={
             **os.environ,
             "WEBENGAGE_API_KEY": DEMO_API_KEY,
