@@ -66,7 +66,7 @@ class WebEngageDebuggerApp(DebuggerApp):
     CSS_PATH = "app.tcss"
     CSS = PRESENTATION_CSS
     TITLE = "webengage-debugger"
-    COMMAND_PALETTE_BINDING = "f9"
+    COMMAND_PALETTE_BINDING = "ctrl+p"  # as in every Textual app; F9 is an alias (below)
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
@@ -78,6 +78,8 @@ class WebEngageDebuggerApp(DebuggerApp):
         Binding("f7", "test_connection", "Test conn"),
         Binding("f8", "toggle_key", "Key", show=False),
         Binding("ctrl+l", "load_file", "Load", priority=True),
+        # Textual adds ctrl+p itself only when no binding opens the palette: both keys, here.
+        Binding("ctrl+p,f9", "command_palette", "Palette", show=False, priority=True),
         Binding("f10", "quit", "Quit", show=False),
         Binding("f12", "open_screen('mapping')", "Mapping"),
     ]

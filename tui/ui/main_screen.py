@@ -42,7 +42,7 @@ from tui.webengage.entry import LogEntry, utc_now
 from tui.webengage.request import Connection, WebEngageRequest
 
 PRESENTING_NOTE = (
-    "Presentation mode: the credentials stay hidden. Turn it off from the palette (F9) first."
+    "Presentation mode: the credentials stay hidden. Turn it off from the palette (ctrl+p) first."
 )
 
 HISTORY_LOAD = 200

@@ -15,37 +15,45 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.ui.palette import all_commands
+from tui.webengage.outcomes import Outcome
 
 INTRO = (
     "Compose a Signal event (left), watch the exact WebEngage request (right), send it, and read "
     "the verdict and its fix in the delivery log (below). No account? "
     "`webengage-debugger --sandbox`.\n"
-    "Keys avoid tmux's prefix (ctrl+b) and zellij's modes (ctrl+g/p/t/n/h/s/o/q). "
+    "ctrl+p opens the command palette, as in every Textual app (F9 too, for zellij, whose "
+    "ctrl+p is its pane mode); ctrl+q quits. The other keys leave tmux's prefix (ctrl+b) alone. "
     "The REST API key is masked everywhere; F8 reveals it in its own field until you hide it."
 )
-VERDICTS = (
-    ("accepted", "WebEngage queued it; processing is asynchronous (check the user's profile)."),
-    ("auth", "401/403: wrong data centre for this account, or a key without the permissions."),
-    ("not_found", "404: wrong license code, or wrong data centre."),
-    ("missing_identity", "400: neither user_id nor anonymous_id."),
-    ("network", "no answer: host misspelt, DNS, firewall or TLS (the hint says which)."),
-)
+VERDICTS = {
+    Outcome.ACCEPTED: "WebEngage queued it; processing is asynchronous (check the profile).",
+    Outcome.AUTH: "401/403: wrong data centre for this account, or a key without the permissions.",
+    Outcome.NOT_FOUND: "404: wrong license code, or wrong data centre.",
+    Outcome.MISSING_IDENTITY: "400: neither user_id nor anonymous_id.",
+    Outcome.RESERVED_NAME: "400: a name starting with we_, which WebEngage keeps for itself.",
+    Outcome.BAD_REQUEST: "400: another problem with the body (the hint quotes WebEngage).",
+    Outcome.RATE_LIMITED: "429 after retries: over the account's calls per minute.",
+    Outcome.SERVER_ERROR: "5xx after retries: WebEngage's side; try again later.",
+    Outcome.NETWORK: "no answer: DNS, firewall, proxy, TLS or a timeout (the hint says which).",
+    Outcome.BAD_RESPONSE: "a 2xx that was not WebEngage's answer (a proxy or captive portal).",
+}
+"""Every outcome, in the order the log's filter lists them (a test checks none is missing)."""
 
 
 def help_text() -> Text:
     text = Text(INTRO + "\n\n")
     text.append("Keys\n", style="bold underline")
-    text.append(f"  {'F9':<11}", style="bold yellow")
+    text.append(f"  {'ctrl+p, F9':<11}", style="bold yellow")
     text.append("Command palette", style="bold")
     text.append("  every action below, by name\n", style="dim")
     for command in all_commands():
-        key = command.key or "F9 → name"
+        key = command.key or "ctrl+p"
         text.append(f"  {key:<11}", style="bold yellow")
         text.append(f"{command.title}", style="bold")
         text.append(f"  {command.help}\n", style="dim")
     text.append("\nVerdicts\n", style="bold underline")
-    for outcome, meaning in VERDICTS:
-        text.append(f"  {outcome:<17}", style="bold")
+    for outcome, meaning in VERDICTS.items():
+        text.append(f"  {outcome.value:<17}", style="bold")
         text.append(f"{meaning}\n")
     return text
 
