@@ -64,9 +64,13 @@ class ResponsiveLayout:
         return self.tab
 
 
-def topbar_text(connection: Connection) -> Text:
-    """Where requests go, in one line: the sandbox badge first, so a narrow terminal keeps it."""
+def topbar_text(connection: Connection, status: Text | None = None) -> Text:
+    """Where requests go, in one line: the sandbox badge and the connection's state first, so a
+    narrow terminal keeps them."""
     text = Text.assemble((" webengage-debugger ", "bold reverse"), " ")
+    if status is not None and status.plain:
+        text.append_text(status)
+        text.append(" ")
     if connection.route_to:
         text.append(" ⇄ SANDBOX ", style="bold black on yellow")
         text.append(" ")

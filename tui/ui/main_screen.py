@@ -23,11 +23,13 @@ from textual.widgets import Footer, Input, Static, Tab, Tabs
 from tui.delivery.service import refusal
 from tui.mapping.preview import Preview, preview_event
 from tui.safe_text import visible
-from tui.ui import startup
+from tui.ui import log_actions, startup
+from tui.ui.connection_state import ConnectionStatus
 from tui.ui.host import DebuggerApp
 from tui.ui.layout import ResponsiveLayout, topbar_text
 from tui.ui.messages import (
     ConnectionChanged,
+    ConnectionTested,
     EventEdited,
     SendRequested,
     post_deliveries_to,
@@ -37,8 +39,7 @@ from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.preview import PreviewPanel
-from tui.webengage.api import DEDUPLICATION_WINDOW_H
-from tui.webengage.entry import LogEntry, utc_now
+from tui.webengage.entry import LogEntry
 from tui.webengage.request import Connection, WebEngageRequest
 
 PRESENTING_NOTE = (
@@ -73,6 +74,7 @@ class MainScreen(Screen[None]):
         self._deferred: CredentialsPanel | None = None
         self._preview_panel: PreviewPanel | None = None
         self._ready = False
+        self.status = ConnectionStatus()
 
     @property
     def debugger(self) -> DebuggerApp:
@@ -119,6 +121,7 @@ class MainScreen(Screen[None]):
                 field.cursor_blink = False
         self.apply_layout(self.app.size.width)
         self.update_topbar()
+        self._follow_rate_target()
         self._load_history()
         if self.json_error is not None:  # the composer spoke before the preview panel was there
             self.watch_json_error(self.json_error)
@@ -173,8 +176,14 @@ class MainScreen(Screen[None]):
 
     def update_topbar(self) -> None:
         secrets = secrets_of(self.connection) if is_presentation(self.app) else []
+        text = topbar_text(self.connection, self.status.badge(self.connection))
         for bar in self.query("#topbar").results(Static):
-            bar.update(conceal_text(topbar_text(self.connection), secrets))
+            bar.update(conceal_text(text, secrets))
+
+    @on(ConnectionTested)
+    def _on_tested(self, message: ConnectionTested) -> None:
+        self.status.tested(self.connection, message.ok)
+        self.update_topbar()
 
     def presentation_changed(self) -> None:
         """Presentation mode toggled: conceal or show the credentials in the texts that name them;
@@ -200,11 +209,21 @@ class MainScreen(Screen[None]):
 
     def watch_connection(self) -> None:
         self.update_topbar()
+        self._follow_rate_target()
+        self.refresh_preview()
+
+    def _follow_rate_target(self) -> None:
+        """The gauge shows the current target's rate limit (another account has its own)."""
+        connection = self.connection
+        if log := self.delivery_log():
+            log.use_rate_target(connection.route_to or connection.host, connection.license_code)
         self.refresh_preview()
 
     def watch_preview(self, preview: Preview | None) -> None:
         if preview is not None and (panel := self._panel()) is not None:
             panel.show(preview)
+            if panel.refusal_shown and refusal(self.connection, preview) is None:
+                panel.show_refusal(None)  # fixed: the "not sent" banner goes
 
     def watch_json_error(self, error: str | None) -> None:
         if error is not None and (panel := self._panel()) is not None:
@@ -283,51 +302,12 @@ class MainScreen(Screen[None]):
         )
 
     def resend(self, entry_id: str, *, retry: bool = False) -> None:
-        """Send a logged entry's request again: as a new delivery (a new x-request-id), or
-        (`retry`) with its own x-request-id, so WebEngage drops it if the first one arrived."""
-        log = self.delivery_log()
-        entry = log.entries.get(entry_id) if log else None
-        if entry is None:
-            return
-        request = entry.request
-        if retry:
-            age_h = (utc_now() - entry.created_at).total_seconds() / 3600
-            if age_h > DEDUPLICATION_WINDOW_H:
-                self.notify(
-                    f"This delivery is {age_h:.0f} hours old: WebEngage drops a repeated "
-                    f"x-request-id only within {DEDUPLICATION_WINDOW_H} hours, so it may be "
-                    "ingested twice.",
-                    severity="warning",
-                    timeout=10,
-                )
-        else:
-            headers = {k: v for k, v in request.headers.items() if k != "x-request-id"}
-            request = request.model_copy(update={"headers": headers})
-        self.deliver(
-            request,
-            event_name=entry.event_name,
-            findings=list(entry.findings),
-            forced=entry.forced,
-            source=f"{'retry' if retry else 'resend'} of {entry.id[:8]}",
-        )
+        """Send a logged entry again: as new, or (`retry`) with its own x-request-id."""
+        log_actions.resend(self, entry_id, retry=retry)
 
     def edit(self, entry_id: str) -> None:
         """Edit and resend: the entry's event back in the composer, on the Event tab."""
-        from tui.mapping.unmap import NotEditable, signal_event_from_entry
-
-        log = self.delivery_log()
-        entry = log.entries.get(entry_id) if log else None
-        if entry is None:
-            return
-        try:
-            raw = signal_event_from_entry(entry, self.debugger.blueprint)
-        except NotEditable as error:
-            self.notify(f"Cannot edit this delivery: {error}", severity="warning")
-            return
-        self.composer.load_event(raw, f"edit of {entry.id[:8]}")
-        self.show_tab("event")
-        self.composer.query_one("#properties").focus()
-        self.notify("Loaded into the composer: edit, then F5 to send.")
+        log_actions.edit(self, entry_id)
 
     def deliver(
         self,
@@ -364,6 +344,8 @@ class MainScreen(Screen[None]):
         if log is None:
             return
         log.upsert(entry)
+        if self.status.delivered(self.connection, entry):
+            self.update_topbar()
         if learned:
             self.refresh_preview()
         if entry.hint is not None:

@@ -104,6 +104,11 @@ class LogEntry(BaseModel):
         return sum(times) if times else None
 
     @property
+    def waited_s(self) -> float:
+        """Time spent waiting between retries (backoff, Retry-After): not on the wire."""
+        return round(sum(a.backoff_s or 0.0 for a in self.attempts), 3)
+
+    @property
     def finished(self) -> bool:
         return self.outcome is not None
 
@@ -118,6 +123,7 @@ class LogEntry(BaseModel):
             "hint": self.hint.model_dump() if self.hint else None,
             "attempts": [a.model_dump(mode="json") for a in self.attempts],
             "latency_ms": self.latency_ms,
+            "waited_s": self.waited_s,
             "data_centre": self.data_centre,
             "host": self.host,
             "url": self.request.url,

@@ -44,8 +44,12 @@ PAGE = 200
 
 
 def latency_text(entry: LogEntry) -> str:
+    """Time on the wire, and apart from it the time spent waiting between retries."""
     latency = entry.latency_ms
-    return "" if latency is None else f"{latency:,.0f} ms"
+    if latency is None:
+        return ""
+    waited = entry.waited_s
+    return f"{latency:,.0f} ms" + (f" +{waited:g} s wait" if waited else "")
 
 
 def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]:
@@ -87,6 +91,12 @@ class DeliveryLog(Vertical):
         """Where the filter searches (set by the app); None: only what this session saw."""
         self.filter = LogQuery()
         self._seen: dict[str, LogEntry] = {}
+        self._hidden: set[str] = set()
+        """Deliveries of this session the filter hides since it was set (counted, not lost)."""
+        self._counts: tuple[int, int, int] = (0, 0, 0)  # matching, everything, shown
+        self._rates: dict[tuple[str, str], tuple[int | None, int]] = {}
+        self.rate_target: tuple[str, str] = ("", "")
+        """The (address, license code) the gauge is about: the current connection's."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="rate-gauge")
@@ -117,7 +127,11 @@ class DeliveryLog(Vertical):
         self._seen[entry.id] = entry
         if entry.id not in self.entries and self.filter.active and not self._matches(entry):
             self._note_rate(entry)
+            if entry.id not in self._hidden:  # counted, not invisible
+                self._hidden.add(entry.id)
+                self._show_filter_count()
             return  # filtered out; it appears once it matches (an outcome filter: when it ends)
+        self._hidden.discard(entry.id)
         self.entries[entry.id] = entry
         if interrupted:
             self.interrupted.add(entry.id)
@@ -218,9 +232,22 @@ class DeliveryLog(Vertical):
         if query != self.filter:
             return  # an older query answered late
         self.show_page(found)
-        shown = f" (newest {len(found):,} shown)" if total > len(found) else ""
-        text = f"{total:,} of {everything:,}{shown}" if query.active else ""
-        self.query_one(LogFilter).show_count(text)
+        self._hidden.clear()
+        self._counts = (total, everything, len(found))
+        self._show_filter_count()
+
+    def _show_filter_count(self) -> None:
+        """While a filter is on, say so: how many match, how many it hides, new ones included."""
+        if not self.filter.active:
+            self.query_one(LogFilter).show_count("")
+            self.border_subtitle = ""
+            return
+        total, everything, shown = self._counts
+        hidden = everything - total + len(self._hidden)
+        newest = f", newest {shown:,} shown" if total > shown else ""
+        new = f", {len(self._hidden)} new" if self._hidden else ""
+        self.query_one(LogFilter).show_count(f"filter on: {total:,} of {everything:,}{newest}")
+        self.border_subtitle = f"filter on: {hidden:,} hidden{new} · / to change"
 
     def action_filter(self) -> None:
         self.query_one(LogFilter).focus_search()
@@ -301,14 +328,26 @@ class DeliveryLog(Vertical):
 
     # ---- rate limit gauge ----
 
+    def use_rate_target(self, address: str, license_code: str) -> None:
+        """The gauge follows the current connection: another target has a limit of its own."""
+        if (address, license_code) != self.rate_target:
+            self.rate_target = (address, license_code)
+            self._backoff_until = None
+            self._show_gauge()
+
+    @property
+    def _rate(self) -> tuple[int | None, int] | None:
+        return self._rates.get(self.rate_target)
+
     def _note_rate(self, entry: LogEntry) -> None:
+        key = (entry.route or entry.host, entry.license_code)
         if entry.rate_limit_limit is not None:
-            self._rate = (entry.rate_limit_remaining, entry.rate_limit_limit)
+            self._rates[key] = (entry.rate_limit_remaining, entry.rate_limit_limit)
+        if key != self.rate_target:
+            return
         backoff = entry.attempts[-1].backoff_s if entry.attempts and not entry.finished else None
         self._backoff_until = time.monotonic() + backoff if backoff else None
         self._show_gauge()
-
-    _rate: tuple[int | None, int] | None = None
 
     def _tick(self) -> None:
         if self._backoff_until is not None:

@@ -190,8 +190,13 @@ class PreviewPanel(Vertical):
             banner.display = True
             self.add_class("-stale")
 
+    @property
+    def refusal_shown(self) -> bool:
+        return bool(self.query_one("#send-status", Static).display)
+
     def show_refusal(self, reason: str | None) -> None:
-        """Why the last send was refused (None clears it); stays until the next send."""
+        """Why the last send was refused (None clears it): until the next send, or until what
+        caused it is fixed."""
         status = self.query_one("#send-status", Static)
         status.display = reason is not None
         if reason is not None:
