@@ -17,7 +17,7 @@ from textual.widgets import Select
 from tests.conftest import MakeSandbox, account
 from tests.test_secret_leaks import CANARY, LICENSE, assert_clean, scan_tree
 from tests.ui.conftest import FAST_RETRY, NOW
-from tests.ui.helpers import screen_text, send_and_wait
+from tests.ui.helpers import screen_text, send_and_wait, wait_until
 from tui.store.settings import AppSettings
 from tui.ui.app import create_app
 from tui.webengage.api import DataCentre
@@ -63,8 +63,7 @@ async def test_the_key_is_nowhere_in_the_tuis_screens_clipboard_exports_or_histo
         assert_clean("the failed log entry", wrong.model_dump_json())
 
         app.action_copy_curl()
-        await pilot.pause()
-        assert "$WEBENGAGE_API_KEY" in app.clipboard
+        await wait_until(pilot, lambda: "$WEBENGAGE_API_KEY" in app.clipboard)
         assert_clean("the clipboard", app.clipboard)
 
         app.action_export("har")

@@ -34,7 +34,7 @@ async def test_a_sandbox_delivery_says_so_everywhere(make_app: MakeApp, sandbox:
         entry = await send_and_wait(app, pilot)
         assert entry.target is Target.SANDBOX and entry.route == sandbox.url
         log = app.main.query_one(DeliveryLog)
-        assert "sandbox" in str(log.table.get_row(entry.id)[1])
+        assert "sandbox" in str(log.table.get_cell(entry.id, "target"))
         app.action_open_entry()
         await wait_until(pilot, lambda: isinstance(app.screen, EntryDetailScreen))
         await pilot.pause()

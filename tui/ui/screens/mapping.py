@@ -31,6 +31,8 @@ from tui.mapping.preview import Preview
 from tui.mapping.report import MISSING, blueprint_markdown, side_by_side_markdown
 from tui.mapping.report import resolve as resolve_path
 from tui.store.files import write_private
+from tui.store.settings import AppSettings
+from tui.ui.clipboard import copy_or_save
 from tui.ui.screens._render import json_text
 
 CHANGE_LABELS = {
@@ -295,8 +297,13 @@ class MappingScreen(Screen[None]):
         self.query_one(TabbedContent).active = tab
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.markdown())
-        self.notify("Mapping copied to the clipboard as Markdown.")
+        copy_or_save(
+            self.app,
+            self.markdown(),
+            what="mapping Markdown",
+            folder=self.export_dir or getattr(self.app, "settings", AppSettings()).exports_dir,
+            suffix=".md",
+        )
 
     def action_export(self) -> None:
         """Write the Markdown (owner-only) in export_dir (the app's exports folder; default: the
@@ -312,5 +319,5 @@ class MappingScreen(Screen[None]):
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error")
             return
         self.exported_path = path
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Exported to {path} (and copied to the clipboard).", timeout=8)
+        self.app.copy_to_clipboard(text)  # OSC 52: offered, not promised
+        self.notify(f"Exported to {path}.", timeout=8, markup=False)

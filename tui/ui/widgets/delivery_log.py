@@ -20,6 +20,8 @@ from tui.delivery.exports import entry_to_curl, evidence_markdown, har_text
 from tui.safe_text import visible
 from tui.store.files import write_private
 from tui.store.history import History, is_interrupted, matches
+from tui.store.settings import AppSettings
+from tui.ui.clipboard import copy_or_save
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
@@ -272,8 +274,13 @@ class DeliveryLog(Vertical):
     def copy_current(self) -> None:
         entry = self.current
         if entry is not None:
-            self.app.copy_to_clipboard(entry_to_curl(entry))
-            self.app.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
+            copy_or_save(
+                self.app,
+                entry_to_curl(entry),
+                what="curl (the key read from $WEBENGAGE_API_KEY)",
+                folder=getattr(self.app, "settings", AppSettings()).exports_dir,
+                suffix=".sh",
+            )
 
     def resend_current(self, *, retry: bool = False) -> None:
         """Send the selected delivery again: as new, or (`retry`) with its x-request-id."""

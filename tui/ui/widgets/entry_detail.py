@@ -20,6 +20,8 @@ from textual.widgets import Footer, Static
 
 from tui.delivery.exports import entry_to_curl
 from tui.safe_text import visible
+from tui.store.settings import AppSettings
+from tui.ui.clipboard import copy_or_save
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.preview import findings_text
@@ -143,8 +145,13 @@ class EntryDetailScreen(ModalScreen[None]):
         yield Footer()
 
     def action_copy_curl(self) -> None:
-        self.app.copy_to_clipboard(entry_to_curl(self.entry))
-        self.notify("curl copied (the key is read from $WEBENGAGE_API_KEY)")
+        copy_or_save(
+            self.app,
+            entry_to_curl(self.entry),
+            what="curl (the key read from $WEBENGAGE_API_KEY)",
+            folder=getattr(self.app, "settings", AppSettings()).exports_dir,
+            suffix=".sh",
+        )
 
     def action_resend(self) -> None:
         self.app.post_message(ResendRequested(self.entry.id))
