@@ -56,6 +56,8 @@ class Refusal:
     reason: RefusalReason
     detail: str = ""
     errors: int = 0
+    in_app: str = ""
+    """The detail in the TUI's words (what is missing, without environment variables or flags)."""
 
     def message(self, *, force: str = "F6", credentials: str = "F2 for credentials") -> str:
         """The refusal in plain words; `force` names the sink's send-anyway, `credentials` where
@@ -65,7 +67,7 @@ class Refusal:
         if self.reason == "nothing":
             return "Nothing to send yet."
         if self.reason == "missing_credentials":
-            return f"Missing {self.detail}. {credentials}."
+            return f"Missing {self.in_app or self.detail}. {credentials}."
         plural = "s" if self.errors > 1 else ""
         return (
             f"{self.errors} error{plural} ({self.detail}), listed below. "
@@ -92,7 +94,9 @@ def refusal(
         return Refusal("nothing")
     missing = missing_credentials(connection)
     if missing:
-        return Refusal("missing_credentials", "; ".join(missing))
+        return Refusal(
+            "missing_credentials", "; ".join(missing), in_app=_missing_in_app(connection)
+        )
     if forced:
         return None
     errors = [f for f in preview.findings if f.severity is Severity.ERROR]
@@ -100,6 +104,18 @@ def refusal(
         paths = ", ".join(dict.fromkeys(f.path for f in errors))
         return Refusal("findings", paths, len(errors))
     return None
+
+
+def _missing_in_app(connection: Connection) -> str:
+    """What is missing, as the credentials panel names it."""
+    missing = []
+    if not connection.license_code:
+        missing.append("the license code")
+    if not connection.api_key.get_secret_value():
+        missing.append("the REST API key")
+    if connection.data_centre is None and not (connection.custom_host or "").strip():
+        missing.append("the host (pick a data centre)")
+    return " and ".join(missing)
 
 
 class Session:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from tui import exit_codes
-from tui.webengage.api import CALLS_PER_MINUTE, DataCentre
+from tui.webengage.api import CALLS_PER_MINUTE, DataCentre, Endpoint
 
 
 class Outcome(StrEnum):
@@ -68,9 +68,16 @@ class Hint(BaseModel):
     title: str
     detail: str
     fix: str
+    fix_in_app: str | None = None
+    """The fix in the TUI's words (its keys and palette), when they differ from the command line's."""
 
     def text(self) -> str:
         return f"{self.title}\n{self.detail}\nFix: {self.fix}"
+
+    @property
+    def app_fix(self) -> str:
+        """What the TUI shows as the fix."""
+        return self.fix_in_app or self.fix
 
 
 def _dashboard(data_centre: DataCentre | None) -> str:
@@ -87,11 +94,14 @@ def hint_for(
     message: str | None = None,
     network_failure: NetworkFailure | None = None,
     attempts: int = 1,
+    endpoint: Endpoint | None = None,
 ) -> Hint:
     """The troubleshooting hint for `outcome`, naming the host and license code actually used."""
     said = f' WebEngage said: "{message.rstrip(".")}".' if message else ""
     retried = f" after {attempts} attempts" if attempts > 1 else ""
     if outcome is Outcome.ACCEPTED:
+        if endpoint in (Endpoint.USERS, Endpoint.BULK_USERS):
+            return _profile_accepted_hint(data_centre)
         return _accepted_hint(data_centre)
     if outcome in _REFUSALS:
         return _refusal_hint(
@@ -108,6 +118,20 @@ def hint_for(
             "something other than WebEngage (a proxy, a captive portal, a wrong custom host) answered."
         ),
         fix=f"Look at the raw response below, and check that {host} is a WebEngage API host.",
+    )
+
+
+def _profile_accepted_hint(data_centre: DataCentre | None) -> Hint:
+    """/users: a profile was created or updated, not an event."""
+    return Hint(
+        title="Accepted: WebEngage queued the profile update.",
+        detail=(
+            "Processing is asynchronous: 'queued' means accepted, not yet on the profile. "
+            f"Open the user in {_dashboard(data_centre)} (Users > search by userId): the "
+            "attributes show once processed. An attribute whose type differs from its first-ever "
+            "value is not updated."
+        ),
+        fix="Wait a moment, then look the user up by the same userId the events use.",
     )
 
 
@@ -138,26 +162,37 @@ _REFUSALS = frozenset(
 """The outcomes where WebEngage answered and refused: retrying will not help, a change will."""
 
 
+def _auth_hint(host: str, status: int | None, said: str) -> Hint:
+    """401/403: the key, or the data centre it belongs to."""
+    return Hint(
+        title=f"Rejected ({status}): the key was not accepted on {host}.",
+        detail=(
+            "Either this host is not your account's data centre (the dashboard URL tells: "
+            "dashboard.webengage.com = Global, dashboard.in.webengage.com = India, "
+            "dashboard.ksa.webengage.com = KSA), or the REST API key belongs to an admin "
+            "without the Account Management and Update Data permissions (or one since removed)."
+            + said
+        ),
+        fix=(
+            "Confirm the data centre matches your dashboard's region, then copy the key of a fully "
+            "permissioned Account Admin from Data Platform > Integrations > REST API. "
+            "`webengage-debugger diagnose` probes all three data centres for you."
+        ),
+        fix_in_app=(
+            "Confirm the data centre (the Data centre selector, F2) matches your dashboard's "
+            "region, then copy the key of a fully permissioned Account Admin from Data "
+            "Platform > Integrations > REST API. Diagnose (ctrl+p) probes all three data "
+            "centres for you."
+        ),
+    )
+
+
 def _refusal_hint(
     outcome: Outcome, *, host: str, license_code: str, status: int | None, said: str
 ) -> Hint:
     """The hint for one of `_REFUSALS`: what in the configuration or the body to change."""
     if outcome is Outcome.AUTH:
-        return Hint(
-            title=f"Rejected ({status}): the key was not accepted on {host}.",
-            detail=(
-                "Either this host is not your account's data centre (the dashboard URL tells: "
-                "dashboard.webengage.com = Global, dashboard.in.webengage.com = India, "
-                "dashboard.ksa.webengage.com = KSA), or the REST API key belongs to an admin "
-                "without the Account Management and Update Data permissions (or one since removed)."
-                + said
-            ),
-            fix=(
-                "Confirm the data centre matches your dashboard's region, then copy the key of a fully "
-                "permissioned Account Admin from Data Platform > Integrations > REST API. "
-                "`webengage-debugger diagnose` probes all three data centres for you."
-            ),
-        )
+        return _auth_hint(host, status, said)
     if outcome is Outcome.NOT_FOUND:
         return Hint(
             title=f"Not found (404): no account '{license_code}' on {host}.",
@@ -165,6 +200,11 @@ def _refusal_hint(
             fix=(
                 "Re-copy the License Code from Data Platform > Integrations > REST API and confirm the "
                 "data centre matches your dashboard URL (`webengage-debugger diagnose` checks all three)."
+            ),
+            fix_in_app=(
+                "Re-copy the License Code from Data Platform > Integrations > REST API into the "
+                "credentials (F2) and confirm the data centre matches your dashboard URL "
+                "(Diagnose, in the palette ctrl+p, checks all three)."
             ),
         )
     if outcome is Outcome.MISSING_IDENTITY:
@@ -213,6 +253,17 @@ def _retried_hint(outcome: Outcome, *, status: int | None, said: str, retried: s
 
 
 def _network_hint(host: str, failure: NetworkFailure, message: str | None, retried: str) -> Hint:
+    if failure is NetworkFailure.DNS and DataCentre.from_host(host) is not None:
+        # WebEngage's own name cannot be misspelt: this machine cannot resolve names at all.
+        return Hint(
+            title=f"Network error (dns){retried}: no response from {host}.",
+            detail=(
+                f"{host} is WebEngage's own API host, so it is not misspelt: this machine could "
+                "not resolve it, which means no DNS or no network here."
+                + (f" ({message})" if message else "")
+            ),
+            fix="Check this machine's network, DNS, VPN or proxy, then retry.",
+        )
     detail = {
         NetworkFailure.DNS: f"The name {host} does not resolve: it is misspelt, or DNS is unreachable.",
         NetworkFailure.REFUSED: f"Nothing is listening at {host}: the host or port is wrong, or the service is down.",

@@ -359,7 +359,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
         if failed is not None and failed.hint is not None:
             presenting = is_presentation(self.app)
             title = conceal(failed.hint.title, self.connection, presenting=presenting)
-            fix = conceal(failed.hint.fix, self.connection, presenting=presenting)
+            fix = conceal(failed.hint.app_fix, self.connection, presenting=presenting)
             text.append(f"\nFirst failure: {title}", style="red")
             text.append(f"\nFix: {fix}", style="yellow")
         self.query_one("#replay-status", Static).update(text)

@@ -203,6 +203,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
         self.refresh_preview()
+        self.query_one(f"#profile-{TEXT_FIELDS[0][0]}", Input).focus()  # ready to type
 
     def _theme_changed(self) -> None:
         """Presentation mode toggled: the request line conceals (or shows) the license code."""
@@ -333,7 +334,7 @@ class UserProfileScreen(Screen[LogEntry | None]):
         text = Text(f"{outcome}{status}: ", style="bold green" if ok else "bold red")
         text.append(hint.title if hint else "")
         if hint and not ok:
-            text.append(f"\nFix: {hint.fix}", style="yellow")
+            text.append(f"\nFix: {hint.app_fix}", style="yellow")
         self.query_one("#profile-status", Static).update(text)
 
     def action_close(self) -> None:

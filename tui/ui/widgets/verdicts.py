@@ -62,7 +62,7 @@ def hint_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
         (visible(entry.hint.title), style),
         "\n",
         ("Fix: ", "bold"),
-        visible(entry.hint.fix),
+        visible(entry.hint.app_fix),
         "\n",
         (visible(entry.hint.detail), "dim"),
     )
