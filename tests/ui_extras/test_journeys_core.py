@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+import tui
 from tui.delivery.journeys import (
     DEFAULT_ID_PREFIX,
     JourneyError,
     StepResult,
     bundled_journeys_dir,
+    journey_directories,
     load_journey,
     load_journeys,
     make_identity,
@@ -20,6 +22,7 @@ from tui.delivery.journeys import (
     summary_line,
 )
 from tui.sandbox import Sandbox
+from tui.store.settings import AppSettings
 from tui.webengage.client import RetryPolicy, WebEngageClient
 from tui.webengage.request import Connection
 
@@ -44,6 +47,27 @@ def test_every_bundled_journey_loads() -> None:
     journeys, errors = load_journeys([bundled_journeys_dir()])
     assert errors == []
     assert {"first-purchase", "returning-login"} <= {j.name for j in journeys}
+
+
+def test_the_journeys_ship_inside_the_package() -> None:
+    package = Path(tui.__file__).resolve().parent
+    assert package in bundled_journeys_dir().parents
+    shipped = {path.name for path in bundled_journeys_dir().glob("*.toml")}
+    assert {"first-purchase.toml", "returning-login.toml"} <= shipped
+
+
+def test_the_users_journeys_are_listed_and_replace_a_shipped_one_of_the_same_name() -> None:
+    settings = AppSettings()
+    assert journey_directories(settings) == [settings.journeys_dir, bundled_journeys_dir()]
+    settings.journeys_dir.mkdir(parents=True)
+    own = 'title = "{title}"\n[[steps]]\ntype = "track"\nevent = "Logged In"\n'
+    (settings.journeys_dir / "my-login.toml").write_text(own.format(title="Mine"))
+    (settings.journeys_dir / "first-purchase.toml").write_text(own.format(title="My purchase"))
+    journeys, errors = load_journeys(journey_directories(settings))
+    assert errors == []
+    by_name = {j.name: j for j in journeys}
+    assert {"my-login", "first-purchase", "returning-login"} <= set(by_name)
+    assert by_name["first-purchase"].title == "My purchase"
 
 
 def test_ids_use_the_prefix_and_differ_per_run() -> None:

@@ -13,18 +13,21 @@ from textual.widgets import (
     Checkbox,
     DataTable,
     Input,
+    OptionList,
     ProgressBar,
     Select,
     Static,
     TextArea,
 )
 
+import tui
 from tests.conftest import MakeSandbox, demo_connection
 from tui.delivery.diagnose import Verdict
 from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import default_blueprint, load_blueprint
 from tui.sandbox import Fault, FaultKind, Sandbox
-from tui.ui.screens.blueprint_picker import BlueprintPickerScreen
+from tui.store.settings import AppSettings
+from tui.ui.screens.blueprint_picker import BlueprintPickerScreen, bundled_blueprints_dir
 from tui.ui.screens.diagnose import DiagnoseResult, DiagnoseScreen
 from tui.ui.screens.journeys import JourneysScreen
 from tui.ui.screens.replay import ReplayScreen
@@ -93,6 +96,52 @@ async def test_picking_a_good_blueprint_returns_it() -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: bool(app.results))
     assert app.results[0].name == "Shop (custom)"
+
+
+async def test_the_picker_lists_the_shipped_and_the_users_blueprints_only() -> None:
+    """Not the repository's deliberately broken test blueprints; the Default listed once."""
+    settings = AppSettings()
+    settings.blueprints_dir.mkdir(parents=True)
+    mine = settings.blueprints_dir / "mine.toml"
+    mine.write_text((ROOT / "fixtures/blueprints/custom.toml").read_text())
+    directories = [settings.blueprints_dir, bundled_blueprints_dir()]
+    app = Host(lambda: BlueprintPickerScreen(default_blueprint(), directories=directories))
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.screen.query_one("#picker-list", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        shipped = bundled_blueprints_dir() / "shop-custom.toml"
+        assert ids == ["default", str(mine.resolve()), str(shipped)]
+        assert Path(tui.__file__).resolve().parent in shipped.parents
+        await pilot.press("down", "down", "enter")
+        await wait_until(pilot, lambda: bool(app.results))
+    assert app.results[0].name == "Shop (custom)"
+
+
+async def test_the_picker_by_default_offers_the_shipped_blueprints() -> None:
+    app = Host(lambda: BlueprintPickerScreen(default_blueprint()))
+    async with app.run_test(size=SIZE):
+        options = app.screen.query_one("#picker-list", OptionList)
+        ids = [options.get_option_at_index(i).id or "" for i in range(options.option_count)]
+        assert ids[0] == "default" and len(ids) >= 2
+        assert not any("fixtures" in i or "malformed" in i for i in ids)
+
+
+async def test_the_journeys_screen_lists_the_users_journeys_too(
+    sandbox_connection: Connection, make_client: ClientFactory
+) -> None:
+    settings = AppSettings()  # the environment's (a private home per test): the host has none
+    settings.journeys_dir.mkdir(parents=True)
+    (settings.journeys_dir / "mine.toml").write_text(
+        'title = "Mine"\n[[steps]]\ntype = "track"\nevent = "Logged In"\n'
+    )
+    (settings.journeys_dir / "broken.toml").write_text("[[steps]\n")
+    app = Host(lambda: JourneysScreen(sandbox_connection, default_blueprint(), make_client))
+    async with app.run_test(size=SIZE):
+        screen = app.screen
+        assert isinstance(screen, JourneysScreen)
+        names = [j.name for j in screen.journeys]
+        assert {"first-purchase", "returning-login", "mine"} <= set(names)
+        assert "broken.toml" in text_of(app, "#journeys-errors")
 
 
 async def test_diagnose_shows_the_wrong_data_centre_verdict(sandbox: Sandbox) -> None:

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tui.store.files import write_private
 from tui.store.history import outcome_label
 from tui.webengage.entry import LogEntry, Target
 
@@ -350,3 +352,16 @@ def evidence_markdown(entries: LogEntry | Sequence[LogEntry]) -> str:
         "license codes are masked.",
     ]
     return "\n\n".join(["\n".join(header), *(_entry_markdown(e) for e in items)]) + "\n"
+
+
+def write_export(
+    directory: Path, kind: str, entries: Sequence[LogEntry], current: LogEntry | None
+) -> Path:
+    """Write an evidence pack of `current` (`kind="evidence"`) or a HAR of `entries`, owner-only,
+    into `directory`; the path. Raises OSError."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if kind == "evidence" and current is not None:
+        return write_private(
+            directory / f"evidence-{stamp}-{current.id[:8]}.md", evidence_markdown(current)
+        )
+    return write_private(directory / f"deliveries-{stamp}.har", har_text(list(entries)))

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.preview import preview_event
+from tui.store.settings import AppSettings
 from tui.webengage.api import ID_MAX
 from tui.webengage.entry import LogEntry
 from tui.webengage.findings import Finding
@@ -156,8 +157,14 @@ def load_journeys(directories: Iterable[Path]) -> tuple[list[Journey], list[Jour
 
 
 def bundled_journeys_dir() -> Path:
-    """The repository's fixtures/journeys (present in a source checkout, absent from a wheel)."""
-    return Path(__file__).resolve().parents[2] / "fixtures" / "journeys"
+    """The journeys that ship in the package (`tui/delivery/bundled_journeys`, in every wheel)."""
+    return Path(__file__).resolve().parent / "bundled_journeys"
+
+
+def journey_directories(settings: AppSettings) -> list[Path]:
+    """Where journeys are found: the user's folder (`journeys` in the config folder), then the
+    shipped ones; a user's journey named like a shipped one replaces it."""
+    return [settings.journeys_dir, bundled_journeys_dir()]
 
 
 def _substitute(value: Any, identity: JourneyIdentity) -> Any:

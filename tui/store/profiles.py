@@ -16,6 +16,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
+from tui.masking import redact_key
 from tui.store.files import write_private
 from tui.store.settings import AppSettings
 from tui.webengage.api import DataCentre
@@ -66,6 +67,14 @@ def parse_data_centre(value: str, source: str = "data centre") -> DataCentre:
     return found
 
 
+def check_name(value: str) -> str:
+    """A profile name, stripped: 1 to NAME_MAX printable characters (ValueError otherwise)."""
+    value = value.strip()
+    if not value or len(value) > NAME_MAX or not value.isprintable():
+        raise ValueError(f"a profile name is 1 to {NAME_MAX} printable characters")
+    return value
+
+
 class Profile(BaseModel):
     """One named account: a data centre (or a custom host), a license code, maybe a stored key."""
 
@@ -80,10 +89,7 @@ class Profile(BaseModel):
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str) -> str:
-        value = value.strip()
-        if not value or len(value) > NAME_MAX or not value.isprintable():
-            raise ValueError(f"a profile name is 1 to {NAME_MAX} printable characters")
-        return value
+        return check_name(value)
 
     @field_validator("data_centre", mode="before")
     @classmethod
@@ -207,10 +213,15 @@ def save_profile(
         _write_private(settings.credentials_path, keys)
 
 
+def _no_such_profile(name: str, table: Mapping[str, Any]) -> ProfileError:
+    known = ", ".join(sorted(table)) or "none saved yet"
+    return ProfileError(f"no profile named {name!r} (profiles: {known})")
+
+
 def set_default_profile(settings: AppSettings, name: str) -> None:
     doc = _profiles_doc(settings)
     if name not in doc.get("profiles", {}):
-        raise ProfileError(f"no profile named {name!r}")
+        raise _no_such_profile(name, doc.get("profiles", {}))
     doc["default"] = name
     _write_private(settings.profiles_path, doc)
 
@@ -235,6 +246,77 @@ def delete_profile(settings: AppSettings, name: str) -> bool:
     return True
 
 
+def rename_profile(settings: AppSettings, old: str, new: str) -> str:
+    """Rename a profile (its stored key and the default follow); the new name, stripped.
+
+    Each file is replaced atomically (0600), and in an order that never loses the key: it is
+    copied to the new name first, the profile renamed, and only then the old copy removed.
+    """
+    try:
+        new = check_name(new)
+    except ValueError as error:
+        raise ProfileError(f"{new!r}: {error}") from None
+    doc = _profiles_doc(settings)
+    table: dict[str, Any] = dict(doc.get("profiles", {}))
+    if old not in table:
+        raise _no_such_profile(old, table)
+    if new == old:
+        return new
+    if new in table:
+        raise ProfileError(f"a profile named {new!r} already exists")
+    keys = _read_toml(settings.credentials_path)
+    if old in keys or new in keys:  # a key left under the new name belongs to no profile
+        keys.pop(new, None)
+        if old in keys:
+            keys[new] = keys[old]
+        _write_private(settings.credentials_path, keys)
+    doc["profiles"] = {(new if name == old else name): entry for name, entry in table.items()}
+    if doc.get("default") == old:
+        doc["default"] = new
+    _write_private(settings.profiles_path, doc)
+    if old in keys:
+        del keys[old]
+        _write_private(settings.credentials_path, keys)
+    return new
+
+
+class ProfileSummary(BaseModel):
+    """A profile as a list shows it: whether a key is stored and its redaction, never the key."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    default: bool
+    data_centre: str | None
+    custom_host: str | None
+    host: str
+    license_code: str
+    key_stored: bool
+    key: str
+
+
+def list_profiles(settings: AppSettings) -> list[ProfileSummary]:
+    """Every saved profile, by name, the default marked."""
+    default = default_profile_name(settings)
+    summaries = []
+    for name, profile in sorted(load_profiles(settings).items()):
+        connection = profile.connection()
+        key = profile.api_key.get_secret_value() if profile.api_key is not None else ""
+        summaries.append(
+            ProfileSummary(
+                name=name,
+                default=name == default,
+                data_centre=connection.data_centre.value if connection.data_centre else None,
+                custom_host=connection.custom_host,
+                host=connection.host,
+                license_code=profile.license_code,
+                key_stored=bool(key),
+                key=redact_key(key),
+            )
+        )
+    return summaries
+
+
 def resolve_connection(
     settings: AppSettings,
     profile: str | None = None,
@@ -256,8 +338,7 @@ def resolve_connection(
     wanted = use_profiles and (name or settings.profiles_path.exists())
     profiles = load_profiles(settings) if wanted else {}
     if name is not None and name not in profiles:
-        known = ", ".join(sorted(profiles)) or "none saved yet"
-        raise ProfileError(f"no profile named {name!r} (profiles: {known})")
+        raise _no_such_profile(name, profiles)
     if name is None and use_profiles:
         name = default_profile_name(settings)
     base = profiles[name].connection() if name in profiles else Connection()

@@ -75,6 +75,16 @@ class AppSettings(BaseSettings):
         """Where user-edited blueprints are kept."""
         return self.config_dir / "blueprints"
 
+    @property
+    def journeys_dir(self) -> Path:
+        """Where the user's own journeys are kept (listed with the shipped ones)."""
+        return self.config_dir / "journeys"
+
+    @property
+    def preferences_path(self) -> Path:
+        """Choices the app remembers between runs (the theme); nothing secret."""
+        return self.config_dir / "settings.toml"
+
     def ensure_dirs(self) -> None:
         """Create the config (0700: it may hold keys) and data folders."""
         self.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

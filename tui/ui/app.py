@@ -24,6 +24,7 @@ from tui.mapping.blueprint import Blueprint, default_blueprint
 from tui.mapping.preview import Preview
 from tui.masking import mask_secrets
 from tui.store.history import History
+from tui.store.preferences import load_theme, theme_saver
 from tui.store.profiles import ProfileError, missing_credentials, resolve_connection
 from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
@@ -40,7 +41,7 @@ from tui.ui.messages import (
 )
 from tui.ui.palette import DebuggerCommands
 from tui.ui.sandbox_control import sandbox_connection, start_sandbox, stop_sandbox
-from tui.ui.themes import PRESENTATION_CSS, is_presentation
+from tui.ui.themes import PRESENTATION_CSS, PRESENTATION_THEME_NAME, is_presentation
 from tui.ui.widgets.composer import ComposerPanel
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
@@ -186,6 +187,10 @@ class WebEngageDebuggerApp(DebuggerApp):
 
     def on_mount(self) -> None:
         self.main.ready()
+        if (saved := load_theme(self.settings)) in self.available_themes:
+            self.theme = saved  # the theme chosen last time (presentation mode is never saved)
+        saver = theme_saver(self.settings, ignore={PRESENTATION_THEME_NAME})
+        self.watch(self, "theme", saver, init=False)
         self.watch(self, "theme", self._presentation_changed, init=False)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)

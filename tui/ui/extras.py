@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input, Select
 
+from tui.store.preferences import load_theme
+
 if TYPE_CHECKING:
     from tui.ui.host import DebuggerApp
 
@@ -72,6 +74,7 @@ OPENERS: dict[str, tuple[str, Callable[[DebuggerApp, Any], None]]] = {
     "journeys": ("tui.ui.screens.journeys", _journeys),
     "user_profile": ("tui.ui.screens.user_profile", _user_profile),
     "blueprint": ("tui.ui.screens.blueprint_picker", _blueprint_picker),
+    "profiles": ("tui.ui.screens.profiles", lambda app, module: module.open_profiles(app)),
 }
 
 
@@ -100,5 +103,6 @@ def toggle_presentation(app: DebuggerApp) -> None:
         app.notify(f"presentation mode is not available: {error}", severity="warning")
         return
     enabled = not themes.is_presentation(app)
-    themes.set_presentation(app, enabled)
+    normal = load_theme(app.settings) or "textual-dark"  # back to the user's theme afterwards
+    themes.set_presentation(app, enabled, normal_theme=normal)
     app.notify("Presentation mode " + ("on: credentials hidden" if enabled else "off"))

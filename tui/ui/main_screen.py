@@ -368,6 +368,4 @@ class MainScreen(Screen[None]):
         except Exception as error:
             self.notify(f"history not loaded: {error}", severity="warning")
             return
-        log = self.query_one(DeliveryLog)
-        log.history = history  # the filter bar searches all of it
-        log.show_history(entries)
+        self.query_one(DeliveryLog).load_history(history, entries)  # filter and paging: all of it

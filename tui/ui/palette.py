@@ -131,6 +131,13 @@ EXTRA_SCREENS: tuple[tuple[str, str, str, str, str], ...] = (
         "Switch the mapping blueprint",
         "",
     ),
+    (
+        "profiles",
+        "tui.ui.screens.profiles",
+        "Profiles…",
+        "Saved profiles: load, make default, rename, delete (keys masked)",
+        "",
+    ),
     ("presentation", "tui.ui.themes", "Presentation mode", "High contrast, credentials hidden", ""),
 )
 """Screens written apart: offered only when their module is installed (see extras.py)."""

@@ -1,5 +1,8 @@
 """Pick the active blueprint: the Default, a file from a known folder, or any path typed in.
 
+The known folders are the user's (`blueprints` in the config folder) and the package's own
+(`tui/mapping/blueprints`: the Default, listed once as "Default (built-in)", and sample blueprints).
+
 Loading is all-or-nothing: a file that is not a usable blueprint shows BlueprintError's message
 (which names the file and the problem) and the screen stays open, so the blueprint in use stays
 in use. Only a blueprint that loaded is handed back (`dismiss(blueprint)`); Escape gives None.
@@ -8,6 +11,7 @@ in use. Only a blueprint that loaded is handed back (`dismiss(blueprint)`); Esca
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,8 +31,12 @@ DEFAULT_OPTION = "default"
 
 
 def bundled_blueprints_dir() -> Path:
-    """The repository's fixtures/blueprints (present in a source checkout, absent from a wheel)."""
-    return Path(__file__).resolve().parents[3] / "fixtures" / "blueprints"
+    """The blueprints that ship in the package (the Default's folder, in every wheel)."""
+    return Path(str(resources.files("tui.mapping").joinpath("blueprints"))).resolve()
+
+
+DEFAULT_FILE = "default.toml"
+"""The Default blueprint's file among the shipped ones: offered as "Default (built-in)"."""
 
 
 def blueprint_files(directories: Sequence[Path]) -> list[Path]:
@@ -84,7 +92,7 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
         directories: Sequence[Path] | None = None,
         name: str | None = None,
     ) -> None:
-        """`directories` are searched for *.toml blueprints (default: the repo's fixtures)."""
+        """`directories` are searched for *.toml blueprints (default: the shipped ones)."""
         super().__init__(name=name)
         self.current = current
         self.directories = (
@@ -93,7 +101,8 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
         self.error: str | None = None
 
     def compose(self) -> ComposeResult:
-        files = blueprint_files(self.directories)
+        shipped = bundled_blueprints_dir()
+        files = [p for p in blueprint_files(self.directories) if p != shipped / DEFAULT_FILE]
         with Vertical():
             yield Label("Load a blueprint", id="picker-title")
             yield Static(
@@ -118,6 +127,8 @@ class BlueprintPickerScreen(ModalScreen[Blueprint | None]):
 
     @staticmethod
     def _file_label(path: Path) -> Text:
+        if path.parent == bundled_blueprints_dir():
+            return Text.assemble(path.name, (" (shipped sample)", "dim"))
         try:
             shown = path.relative_to(Path.cwd())
         except ValueError:

@@ -39,7 +39,7 @@ from tui.delivery.journeys import (
     Journey,
     JourneyIdentity,
     StepResult,
-    bundled_journeys_dir,
+    journey_directories,
     load_journeys,
     make_identity,
     materialise,
@@ -48,6 +48,7 @@ from tui.delivery.journeys import (
 from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.preview import preview_event
+from tui.store.settings import AppSettings
 from tui.ui.messages import post_deliveries_to
 from tui.ui.screens._render import json_text
 from tui.ui.themes import conceal, is_presentation
@@ -62,6 +63,15 @@ STATUS_STYLE = {
     "refused": "bold red",
     "skipped": "dim",
 }
+
+
+def _settings(screen: Screen[Any]) -> AppSettings:
+    """The running app's settings (its config folder), else those of the environment."""
+    try:
+        found = getattr(screen.app, "settings", None)
+    except RuntimeError:  # no app is running (textual's NoActiveAppError)
+        found = None
+    return found if isinstance(found, AppSettings) else AppSettings()
 
 
 class JourneysScreen(Screen[None]):
@@ -117,12 +127,12 @@ class JourneysScreen(Screen[None]):
         id_prefix: str = DEFAULT_ID_PREFIX,
         name: str | None = None,
     ) -> None:
-        """`directories` hold journey files (default: the repo's fixtures/journeys)."""
+        """`directories` hold journey files (default: the user's, then the shipped ones)."""
         super().__init__(name=name)
         self.connection = connection
         self.blueprint = blueprint
         self.service = service
-        folders = list(directories) if directories is not None else [bundled_journeys_dir()]
+        folders = journey_directories(_settings(self)) if directories is None else directories
         self.journeys, self.errors = load_journeys(folders)
         self.id_prefix = id_prefix
         self.selected: Journey | None = self.journeys[0] if self.journeys else None
@@ -206,17 +216,10 @@ class JourneysScreen(Screen[None]):
         if journey.description:
             text.append(f"\n{journey.description}")
         description.update(text)
-        for index, (step, sends) in enumerate(
-            zip(journey.steps, self._webengage_names(journey), strict=True)
-        ):
-            table.add_row(
-                str(index + 1),
-                step.label(),
-                sends,
-                Text("pending", style="dim"),
-                "",
-                key=str(index),
-            )
+        names = self._webengage_names(journey)
+        for index, (step, sends) in enumerate(zip(journey.steps, names, strict=True)):
+            pending = Text("pending", style="dim")
+            table.add_row(str(index + 1), step.label(), sends, pending, "", key=str(index))
         progress = self.query_one(ProgressBar)
         progress.update(total=len(journey.steps), progress=0)
 
@@ -365,7 +368,7 @@ class JourneysScreen(Screen[None]):
             style = "bold green" if result.ok else "bold red"
             text.append(f"{self._hide(hint.title)}\n", style=style)
             if not result.ok:
-                text.append(f"Fix: {self._hide(hint.fix)}\n", style="yellow")
+                text.append(f"Fix: {self._hide(hint.app_fix)}\n", style="yellow")
         elif result is not None and result.status == "refused":
             text.append("Not sent: the preview has errors.\n", style="bold red")
             for finding in result.findings:

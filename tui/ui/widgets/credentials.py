@@ -6,6 +6,7 @@ every new key starts masked again, so a screenshot or a screen share shows dots 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -171,14 +172,24 @@ class CredentialsPanel(Vertical):
         self.query_one("#verdict", Static).update(Text("testing…", style="italic"))
 
     def set_profiles(self, names: list[str], selected: str | None = None) -> None:
+        """Offer `names`, showing `selected`, without loading it: the Changed message a new value
+        posts would arrive after this returns and reload the profile (dropping the route)."""
         select = self.query_one("#profile", Select)
-        self._quiet = True
-        try:
+        with select.prevent(Select.Changed):
             select.set_options([(name, name) for name in names])
             if selected in names:
                 select.value = selected
-        finally:
-            self._quiet = False
+
+    def refresh_profiles(self, renamed: Mapping[str, str] | None = None) -> None:
+        """Re-read the saved profiles (renamed or deleted elsewhere, `renamed` old -> new): the
+        profile shown, and the name to save under, follow their renames."""
+        renamed = renamed or {}
+        name_field = self.query_one("#profile-name", Input)
+        if name_field.value.strip() in renamed:
+            name_field.value = renamed[name_field.value.strip()]
+        current = self.query_one("#profile", Select).value
+        shown = renamed.get(current, current) if isinstance(current, str) else None
+        self.set_profiles(self.profile_names(), shown)
 
     @property
     def profile_request(self) -> tuple[str, bool]:
@@ -299,18 +310,23 @@ class CredentialsPanel(Vertical):
         where = "key stored (file mode 600)" if store_key else "key not stored"
         self.app.notify(f"Saved profile {profile.name!r}: {where}")
         self.set_profiles(self.profile_names(), profile.name)
+        self._changed()  # the fields are unchanged: the same connection, its route kept
 
     def switch_profile(self, name: str) -> None:
-        """Load a saved profile (keeping the key typed here when the profile stores none)."""
+        """Load a saved profile (keeping the key typed here when the profile stores none, and the
+        route: only the Route switch moves deliveries from the sandbox to the real API)."""
         try:
             profile = load_profiles(self._settings)[name]
         except (KeyError, ProfileError) as error:
             self.app.notify(f"Profile not loaded: {error}", severity="error")
             return
-        connection = profile.connection()
+        current = self.connection
+        connection = profile.connection().model_copy(update={"route_to": current.route_to})
         if not connection.api_key.get_secret_value():
-            connection = connection.model_copy(update={"api_key": self.connection.api_key})
+            connection = connection.model_copy(update={"api_key": current.api_key})
         self.load(connection)
+        self.set_profiles(self.profile_names(), name)
+        self.query_one("#profile-name", Input).value = name
         self.app.notify(f"Profile {name!r} loaded")
 
 

@@ -4,8 +4,6 @@ and a rate-limit gauge fed by the X-RateLimit headers of the responses.
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,15 +14,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from tui.delivery.exports import entry_to_curl, evidence_markdown, har_text
+from tui.delivery.exports import entry_to_curl, write_export
 from tui.safe_text import visible
-from tui.store.files import write_private
 from tui.store.history import History, is_interrupted, matches
 from tui.store.settings import AppSettings
 from tui.ui.clipboard import copy_or_save
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
+from tui.ui.widgets.log_pages import PAGE, LogTable, Window, fetch_page, filter_summary
+from tui.ui.widgets.rate_gauge import RateGauge
 from tui.ui.widgets.verdicts import hint_text, outcome_text, target_text
 from tui.webengage.entry import LogEntry
 
@@ -40,8 +39,6 @@ COLUMNS = (
 )
 
 EVENT_WIDTH = 24
-
-PAGE = 200
 """How many matches the log shows at once (the newest; the count says how many there are)."""
 
 
@@ -88,7 +85,6 @@ class DeliveryLog(Vertical):
         super().__init__(id=id)
         self.entries: dict[str, LogEntry] = {}
         self.interrupted: set[str] = set()
-        self._backoff_until: float | None = None
         self.history: History | None = None
         """Where the filter searches (set by the app); None: only what this session saw."""
         self.filter = LogQuery()
@@ -96,17 +92,16 @@ class DeliveryLog(Vertical):
         self._hidden: set[str] = set()
         """Deliveries of this session the filter hides since it was set (counted, not lost)."""
         self._counts: tuple[int, int, int] = (0, 0, 0)  # matching, everything, shown
-        self._rates: dict[tuple[str, str], tuple[int | None, int]] = {}
-        self.rate_target: tuple[str, str] = ("", "")
-        """The (address, license code) the gauge is about: the current connection's."""
+        self.window = Window()
+        """Which page of the history is shown (log_pages.py)."""
+        self._newer: set[str] = set()
+        self._paging = False
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="rate-gauge")
+        yield RateGauge(id="rate-gauge")
         yield LogFilter(id="log-filter")
         with Horizontal(id="log-body"):
-            table: DataTable[str | Text] = DataTable(
-                id="log-table", cursor_type="row", zebra_stripes=True
-            )
+            table = LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
             yield table
             with VerticalScroll(id="hint-scroll"):
                 yield Static(
@@ -117,8 +112,6 @@ class DeliveryLog(Vertical):
         table = self.query_one("#log-table", DataTable)
         for label, key in COLUMNS:
             table.add_column(label, key=key)
-        self._show_gauge()
-        self.set_interval(0.25, self._tick)
 
     @property
     def table(self) -> DataTable[str | Text]:
@@ -127,6 +120,12 @@ class DeliveryLog(Vertical):
     def upsert(self, entry: LogEntry, *, interrupted: bool = False, select: bool = False) -> None:
         table = self.table
         self._seen[entry.id] = entry
+        if entry.id not in self.entries and not self.window.at_newest:
+            self._newer.add(entry.id)  # scrolled back: it waits below, counted
+            self.window.newer = len(self._newer)
+            self._show_window()
+            self._note_rate(entry)
+            return
         if entry.id not in self.entries and self.filter.active and not self._matches(entry):
             self._note_rate(entry)
             if entry.id not in self._hidden:  # counted, not invisible
@@ -175,9 +174,54 @@ class DeliveryLog(Vertical):
 
     @on(DataTable.RowHighlighted, "#log-table")
     def _on_highlight(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is None:  # a highlight left over from rows just cleared
+            return
         entry = self.entries.get(str(event.row_key.value))
         if entry is not None:
             self._show_hint(entry)
+
+    @on(LogTable.EdgeReached)
+    def _on_edge(self, message: LogTable.EdgeReached) -> None:
+        """The cursor went past the loaded rows: move the window over the history."""
+        message.stop()
+        if message.edge == "oldest":
+            self.action_oldest()
+        elif message.edge == "newest":
+            self.action_newest()
+        elif self.history is not None and not self._paging and (entry := self.current):
+            older = message.edge == "older"
+            offset = self.window.older() if older else self.window.newer_offset()
+            if offset is not None:  # the cursor stays on `entry`, with the next rows beside it
+                self._page_to(offset, focus=entry.id)
+
+    def action_oldest(self) -> None:
+        """ctrl+home: the oldest entry in the history (one page load)."""
+        if self.history is not None and self.window.total > self.window.size:
+            self._page_to(self.window.oldest(), cursor="top")
+        elif self.table.row_count:
+            self.table.move_cursor(row=0)
+
+    def action_newest(self) -> None:
+        """ctrl+end: back to the newest entries."""
+        if (self.history is not None and not self.window.at_newest) or self.window.newer:
+            self._page_to(0, cursor="end")
+        elif self.table.row_count:
+            self.table.move_cursor(row=self.table.row_count - 1)
+
+    def _page_to(self, offset: int, *, focus: str | None = None, cursor: str = "end") -> None:
+        if self.history is None:
+            return
+        self._paging = True
+        self._run_query(self.filter, self.history, offset, focus, cursor)
+
+    def _move_to(self, row: int) -> None:
+        """After the refill is laid out (an earlier move to the last row would win otherwise)."""
+        if row < self.table.row_count:
+            self.table.move_cursor(row=row)
+
+    def _show_window(self) -> None:
+        if not self.filter.active:
+            self.border_subtitle = self.window.describe()
 
     def _matches(self, entry: LogEntry) -> bool:
         try:
@@ -190,11 +234,13 @@ class DeliveryLog(Vertical):
         self.table.clear()
         self.entries.clear()
         self.interrupted.clear()
-        query, self.filter = self.filter, LogQuery()  # these matched already: no re-check
+        # These matched already and belong in this window: no re-check against either.
+        query, self.filter = self.filter, LogQuery()
+        window, self.window = self.window, Window()
         try:
             self.show_history(entries)
         finally:
-            self.filter = query
+            self.filter, self.window = query, window
         if not entries and self.filter.active:
             self.query_one("#log-hint", Static).update(
                 Text("Nothing matches: change or clear the filters.", style="dim")
@@ -215,28 +261,48 @@ class DeliveryLog(Vertical):
             return
         if self.history is None:  # only what this session saw
             found = [e for e in reversed(self._seen.values()) if matches(e, **kwargs)]
-            self._show_matches(self.filter, found[:PAGE], len(found), len(self._seen))
+            page = Window(size=min(len(found), PAGE), total=len(found))
+            self._show_matches(self.filter, found[:PAGE], len(self._seen), page)
         else:
             self._run_query(self.filter, self.history)
 
     @work(thread=True, exclusive=True, group="log-filter", exit_on_error=False)
-    def _run_query(self, query: LogQuery, history: History) -> None:
+    def _run_query(
+        self,
+        query: LogQuery,
+        history: History,
+        offset: int = 0,
+        focus: str | None = None,
+        cursor: str = "end",
+    ) -> None:
         """5-25 ms on 10,000 entries: off the UI thread, so typing never waits for it."""
-        kwargs = query.kwargs()
-        found = history.query(**kwargs, limit=PAGE)
-        total = history.count(**kwargs) if query.active else history.count()
-        everything = history.count() if query.active else total
-        self.app.call_from_thread(self._show_matches, query, found, total, everything)
+        found, everything, page = fetch_page(history, query.kwargs(), query.active, offset)
+        self.app.call_from_thread(self._show_matches, query, found, everything, page, focus, cursor)
 
     def _show_matches(
-        self, query: LogQuery, found: list[LogEntry], total: int, everything: int
+        self,
+        query: LogQuery,
+        found: list[LogEntry],
+        everything: int,
+        page: Window,
+        focus: str | None = None,
+        cursor: str = "end",
     ) -> None:
+        self._paging = False
         if query != self.filter:
             return  # an older query answered late
+        if page.at_newest:
+            self._newer.clear()
         self.show_page(found)
+        self.window = page
+        if focus is not None and focus in self.table.rows:
+            self.call_after_refresh(self._move_to, self.table.get_row_index(focus))
+        elif cursor == "top" and self.table.row_count:
+            self.call_after_refresh(self._move_to, 0)
         self._hidden.clear()
-        self._counts = (total, everything, len(found))
+        self._counts = (page.total, everything, len(found))
         self._show_filter_count()
+        self._show_window()
 
     def _show_filter_count(self) -> None:
         """While a filter is on, say so: how many match, how many it hides, new ones included."""
@@ -244,15 +310,18 @@ class DeliveryLog(Vertical):
             self.query_one(LogFilter).show_count("")
             self.border_subtitle = ""
             return
-        total, everything, shown = self._counts
-        hidden = everything - total + len(self._hidden)
-        newest = f", newest {shown:,} shown" if total > shown else ""
-        new = f", {len(self._hidden)} new" if self._hidden else ""
-        self.query_one(LogFilter).show_count(f"filter on: {total:,} of {everything:,}{newest}")
-        self.border_subtitle = f"filter on: {hidden:,} hidden{new} · / to change"
+        count, self.border_subtitle = filter_summary(*self._counts, new=len(self._hidden))
+        self.query_one(LogFilter).show_count(count)
 
     def action_filter(self) -> None:
         self.query_one(LogFilter).focus_search()
+
+    def load_history(self, history: History, entries: list[LogEntry]) -> None:
+        """The newest page of `history` at start; the rest is paged in as the cursor moves."""
+        self.history = history
+        self.show_history(entries)
+        self.window = Window(size=len(entries), total=history.count())
+        self._show_window()
 
     def show_history(self, entries: list[LogEntry]) -> None:
         """Earlier deliveries, newest first as History gives them; unfinished ones were cut off."""
@@ -294,26 +363,19 @@ class DeliveryLog(Vertical):
             self.post_message(EditRequested(entry.id))
 
     def export(self, directory: Path, kind: str) -> Path | None:
-        """Write the selected delivery's Markdown evidence pack (`kind="evidence"`), or the whole
-        log as HAR 1.2 (`kind="har"`), into `directory`; the key is never in either."""
+        """Write the selected delivery's Markdown evidence pack (`kind="evidence"`), or the
+        shown log as HAR 1.2 (`kind="har"`), into `directory`, 0600; the key is never in either."""
         entries = list(self.entries.values())
         entry = self.current
         if not entries or (kind == "evidence" and entry is None):
             self.app.notify("Nothing to export yet: send something first.", severity="warning")
             return None
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        if kind == "evidence" and entry is not None:
-            path = directory / f"evidence-{stamp}-{entry.id[:8]}.md"
-            text = evidence_markdown(entry)
-        else:
-            path = directory / f"deliveries-{stamp}.har"
-            text = har_text(entries)
         try:
-            write_private(path, text)
+            path = write_export(directory, kind, entries, entry)
         except OSError as error:
             self.app.notify(f"Not exported: {error}", severity="error")
             return None
-        self.app.notify(f"Written: {path}", title="Exported", timeout=10)
+        self.app.notify(f"Written: {path}", title="Exported", timeout=10, markup=False)
         return path
 
     def action_copy_curl(self) -> None:
@@ -333,48 +395,9 @@ class DeliveryLog(Vertical):
         event.stop()
         self.open_current()
 
-    # ---- rate limit gauge ----
-
     def use_rate_target(self, address: str, license_code: str) -> None:
         """The gauge follows the current connection: another target has a limit of its own."""
-        if (address, license_code) != self.rate_target:
-            self.rate_target = (address, license_code)
-            self._backoff_until = None
-            self._show_gauge()
-
-    @property
-    def _rate(self) -> tuple[int | None, int] | None:
-        return self._rates.get(self.rate_target)
+        self.query_one(RateGauge).use_target(address, license_code)
 
     def _note_rate(self, entry: LogEntry) -> None:
-        key = (entry.route or entry.host, entry.license_code)
-        if entry.rate_limit_limit is not None:
-            self._rates[key] = (entry.rate_limit_remaining, entry.rate_limit_limit)
-        if key != self.rate_target:
-            return
-        backoff = entry.attempts[-1].backoff_s if entry.attempts and not entry.finished else None
-        self._backoff_until = time.monotonic() + backoff if backoff else None
-        self._show_gauge()
-
-    def _tick(self) -> None:
-        if self._backoff_until is not None:
-            if time.monotonic() >= self._backoff_until:
-                self._backoff_until = None
-            self._show_gauge()
-
-    def _show_gauge(self) -> None:
-        text = Text("rate limit ", style="bold")
-        if self._rate is None:
-            text.append("(no X-RateLimit headers seen yet)", style="dim")
-        else:
-            remaining, limit = self._rate
-            left = limit if remaining is None else remaining
-            width = 20
-            filled = round(width * left / limit) if limit else 0
-            style = "green" if left > limit * 0.2 else "yellow" if left > 0 else "red"
-            text.append("▕" + "█" * filled + "░" * (width - filled) + "▏", style=style)
-            text.append(f" {left:,} of {limit:,} left this minute")
-        if self._backoff_until is not None:
-            wait = max(0.0, self._backoff_until - time.monotonic())
-            text.append(f"   backing off: next attempt in {wait:.1f} s", style="bold yellow")
-        self.query_one("#rate-gauge", Static).update(text)
+        self.query_one(RateGauge).note(entry)
