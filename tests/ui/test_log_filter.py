@@ -16,8 +16,8 @@ from tui.store.history import History
 from tui.store.settings import AppSettings
 from tui.ui.app import WebEngageDebuggerApp
 from tui.ui.widgets.delivery_log import DeliveryLog
-from tui.ui.widgets.log_pages import PAGE
 from tui.ui.widgets.entry_detail import EntryDetailScreen
+from tui.ui.widgets.log_pages import PAGE
 from tui.webengage.entry import LogEntry
 from tui.webengage.outcomes import Outcome
 

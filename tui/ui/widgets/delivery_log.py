@@ -39,7 +39,6 @@ COLUMNS = (
 )
 
 EVENT_WIDTH = 24
-"""How many matches the log shows at once (the newest; the count says how many there are)."""
 
 
 def latency_text(entry: LogEntry) -> str:
@@ -89,12 +88,10 @@ class DeliveryLog(Vertical):
         """Where the filter searches (set by the app); None: only what this session saw."""
         self.filter = LogQuery()
         self._seen: dict[str, LogEntry] = {}
-        self._hidden: set[str] = set()
-        """Deliveries of this session the filter hides since it was set (counted, not lost)."""
+        self._hidden: set[str] = set()  # arrived since the filter was set, hidden by it: counted
         self._counts: tuple[int, int, int] = (0, 0, 0)  # matching, everything, shown
-        self.window = Window()
-        """Which page of the history is shown (log_pages.py)."""
-        self._newer: set[str] = set()
+        self.window = Window()  # which page of the history is shown (log_pages.py)
+        self._newer: set[str] = set()  # arrived while scrolled back: counted, shown on ctrl+end
         self._paging = False
 
     def compose(self) -> ComposeResult:
