@@ -199,7 +199,7 @@ def test_accounts_in_several_data_centres(make_sandbox: MakeSandbox) -> None:
     assert status("ind02", "key-india-0123456789", "api.in.webengage.com") == 401
     # An admin without Account Management + Update Data.
     assert status("ind02", "key-india-restricted-01", "api.in.webengage.com") == 401
-    status_body = httpx.get(f"{sandbox.url}/sandbox").json()
+    status_body = httpx.get(f"{sandbox.url}/sandbox", headers=sandbox.admin_headers).json()
     assert [a["license_code"] for a in status_body["accounts"]] == ["glob01", "ind01", "ind02"]
     assert "key-" not in json.dumps(status_body)
 
@@ -244,7 +244,8 @@ def test_request_id_repeat_is_queued_but_not_stored(make_sandbox: MakeSandbox) -
     post(sandbox, WORKED_EXAMPLE)
     post(sandbox, WORKED_EXAMPLE, headers={"x-request-id": "feed02"})
     assert len(sandbox.accepted()) == 4
-    assert httpx.get(f"{sandbox.url}/sandbox").json()["duplicates"] == 1
+    status = httpx.get(f"{sandbox.url}/sandbox", headers=sandbox.admin_headers).json()
+    assert status["duplicates"] == 1
     # After the de-dup window the id is forgotten (WebEngage: 4 hours).
     deadline = time.monotonic() + 5
     while post(sandbox, WORKED_EXAMPLE, headers={"x-request-id": "feed01"}).headers.get(
@@ -266,7 +267,7 @@ def test_rejected_request_id_is_not_remembered(sandbox: Sandbox) -> None:
 def test_events_listing_newest_last_and_clear(sandbox: Sandbox) -> None:
     for name in ("First", "Second", "Third"):
         post(sandbox, {"anonymousId": "a1", "eventName": name})
-    listed = httpx.get(f"{sandbox.url}/sandbox/events").json()
+    listed = httpx.get(f"{sandbox.url}/sandbox/events", headers=sandbox.admin_headers).json()
     assert [e["body"]["eventName"] for e in listed] == ["First", "Second", "Third"]
     assert listed == sandbox.accepted()
     assert set(listed[0]) == {
@@ -277,7 +278,7 @@ def test_events_listing_newest_last_and_clear(sandbox: Sandbox) -> None:
         "request_id",
         "body",
     }
-    cleared = httpx.delete(f"{sandbox.url}/sandbox/events")
+    cleared = httpx.delete(f"{sandbox.url}/sandbox/events", headers=sandbox.admin_headers)
     assert cleared.json() == {"cleared": 3}
     assert sandbox.accepted() == []
 
@@ -291,7 +292,8 @@ def test_reset_forgets_everything(make_sandbox: MakeSandbox) -> None:
     ok = post(sandbox, WORKED_EXAMPLE, headers={"x-request-id": "r1"})
     assert ok.status_code == 200
     assert "X-Sandbox-Duplicate" not in ok.headers
-    assert httpx.post(f"{sandbox.url}/sandbox/reset").json() == {"reset": True}
+    reset = httpx.post(f"{sandbox.url}/sandbox/reset", headers=sandbox.admin_headers)
+    assert reset.json() == {"reset": True}
     assert sandbox.accepted() == []
 
 

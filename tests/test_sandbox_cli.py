@@ -14,7 +14,19 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tui.cli.sandbox import SANDBOX_TOKEN_ENV, format_record, print_record
+from tui.sandbox import DEMO_API_KEY, RequestRecord, Sandbox
+
 CUSTOM_KEY = "my-own-sandbox-key-4f2a9c"
+HOSTILE_PATH = (
+    "/v1/accounts/"
+    "%1B%5D0%3Bpwned%07"  # OSC 0: retitle the terminal
+    "%1B%5B2J"  # CSI 2J: clear the screen
+    "%1B%5D52%3Bc%3BZXZpbA%3D%3D%07"  # OSC 52: write the clipboard
+    "%E2%80%AEgnp.exe"  # U+202E: reverse what follows
+    "/events"
+)
+RAW_CONTROLS = ("\x1b", "\x07", "\u202e", "\x9b")
 
 
 class Running:
@@ -46,6 +58,11 @@ class Running:
             self.seen.append(line)
             if found := re.search(pattern, line):
                 return found
+
+
+@pytest.fixture(autouse=True)
+def _no_admin_token_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SANDBOX_TOKEN_ENV, raising=False)
 
 
 @pytest.fixture
@@ -104,3 +121,83 @@ def test_cli_rejects_nonsense_options() -> None:
     )
     assert result.returncode == 2
     assert "invalid option: rate_limit" in result.stderr
+
+
+def hostile_request(url: str) -> httpx.Response:
+    """A request whose path, event name and user id are escape sequences."""
+    body = {"userId": "\x1b]0;pwned\x07", "eventName": "\x1b[2J\u202eredro"}
+    headers = {"Authorization": f"Bearer {DEMO_API_KEY}", "Host": "api.webengage.com"}
+    return httpx.post(url + HOSTILE_PATH, json=body, headers=headers)
+
+
+def assert_escaped(printed: str) -> None:
+    assert not any(control in printed for control in RAW_CONTROLS), repr(printed)
+    assert "\\x1b]0;pwned\\x07" in printed
+    assert "\\x1b[2J" in printed
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in printed
+    assert "\\u202egnp.exe" in printed
+
+
+def test_request_log_escapes_terminal_controls(capsys: pytest.CaptureFixture[str]) -> None:
+    """The log line is the client's text: it is shown, never obeyed by the terminal."""
+    with Sandbox(on_request=print_record) as sandbox:
+        assert hostile_request(sandbox.url).status_code == 404
+    printed = capsys.readouterr().out
+    assert printed.startswith("POST   /v1/accounts/")
+    assert_escaped(printed)
+
+
+def test_format_record_escapes_every_untrusted_part() -> None:
+    record = RequestRecord("P\x1bOST", "/a\x1b[2J\u202e", 200, 1.0, "fault: \x07\n")
+    line = format_record(record)
+    assert line == "P\\x1bOST /a\\x1b[2J\\u202e  200  1.0 ms  (fault: \\x07\\x0a)"
+    gone = format_record(RequestRecord("POST", "/v1", None, 2.0, "client went away"))
+    assert gone == "POST   /v1  -  2.0 ms  (client went away)"
+    assert format_record(RequestRecord("POST", "/v1", None, 2.0, "reset")) == (
+        "POST   /v1  reset  2.0 ms"
+    )
+
+
+def test_cli_log_escapes_terminal_controls_and_guards_control_endpoints() -> None:
+    """The real process: escaped log lines; the banner's admin token opens /sandbox/*; --keep."""
+    running = Running("--port", "0", "--keep", "2")
+    try:
+        url = running.wait_for(r"listening on (http://127\.0\.0\.1:\d+)").group(1)
+        token = running.wait_for(r"admin token: (\S+)").group(1)
+        running.wait_for(rf"curl -sS {re.escape(url)}/sandbox/events -H 'X-Sandbox-Token: ")
+        running.wait_for(r"Ctrl-C stops it")
+        assert hostile_request(url).status_code == 404
+        assert_escaped(running.wait_for(r"^POST .* 404 ").string)
+        events = f"{url}/sandbox/events"
+        assert httpx.get(events).status_code == 401
+        headers = {"Authorization": f"Bearer {DEMO_API_KEY}", "Host": "api.webengage.com"}
+        for name in ("A", "B", "C"):
+            body = {"userId": "u1", "eventName": name}
+            posted = httpx.post(f"{url}/v1/accounts/sbx~demo/events", json=body, headers=headers)
+            assert posted.status_code == 200
+        listing = httpx.get(events, headers={"X-Sandbox-Token": token})
+        assert [e["body"]["eventName"] for e in listing.json()] == ["B", "C"]  # --keep 2
+        assert listing.headers["X-Sandbox-Dropped"] == "1"
+        running.process.terminate()
+        assert running.process.wait(timeout=15) == 0
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+
+
+def test_cli_admin_token_from_the_environment_is_not_printed() -> None:
+    chosen = "my-own-admin-token-5b9d0e7f"
+    running = Running("--port", "0", env={SANDBOX_TOKEN_ENV: chosen})
+    try:
+        url = running.wait_for(r"listening on (http://127\.0\.0\.1:\d+)").group(1)
+        running.wait_for(
+            rf"admin token: \(yours, not printed; the examples read \${SANDBOX_TOKEN_ENV}\)"
+        )
+        running.wait_for(r"Ctrl-C stops it")
+        assert httpx.get(f"{url}/sandbox", headers={"X-Sandbox-Token": chosen}).status_code == 200
+        running.process.terminate()
+        assert running.process.wait(timeout=15) == 0
+        assert all(chosen not in seen for seen in running.seen)
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()

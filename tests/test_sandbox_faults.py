@@ -146,7 +146,9 @@ def test_times_and_forever(sandbox: Sandbox) -> None:
 
 def test_faults_only_touch_the_api(sandbox: Sandbox) -> None:
     sandbox.inject(Fault(kind=FaultKind.SERVER_ERROR))
-    assert httpx.get(f"{sandbox.url}/sandbox/events").status_code == 200
+    assert (
+        httpx.get(f"{sandbox.url}/sandbox/events", headers=sandbox.admin_headers).status_code == 200
+    )
     assert post(sandbox, WORKED_EXAMPLE, endpoint="nope").status_code == 404
     assert post(sandbox, WORKED_EXAMPLE).status_code == 503
 
@@ -154,12 +156,13 @@ def test_faults_only_touch_the_api(sandbox: Sandbox) -> None:
 def test_faults_over_http(sandbox: Sandbox) -> None:
     """Another process (a demo script, a test of the CLI) steers the sandbox with JSON."""
     faults = f"{sandbox.url}/sandbox/faults"
-    assert httpx.post(faults, json={"kind": "server_error", "status": 500}).json() == {"queued": 1}
-    queued = httpx.post(
+    admin = httpx.Client(headers=sandbox.admin_headers)
+    assert admin.post(faults, json={"kind": "server_error", "status": 500}).json() == {"queued": 1}
+    queued = admin.post(
         faults, json=[{"kind": "rate_limit", "retry_after_s": 1}, {"kind": "not_json", "times": 2}]
     )
     assert queued.json() == {"queued": 2}
-    pending = httpx.get(faults).json()
+    pending = admin.get(faults).json()
     assert [(f["kind"], f["remaining"]) for f in pending] == [
         ("server_error", 1),
         ("rate_limit", 1),
@@ -167,7 +170,8 @@ def test_faults_over_http(sandbox: Sandbox) -> None:
     ]
     assert post(sandbox, WORKED_EXAMPLE).status_code == 500
     assert post(sandbox, WORKED_EXAMPLE).headers["Retry-After"] == "1"
-    assert httpx.delete(faults).json() == {"cleared": 1}
+    assert admin.delete(faults).json() == {"cleared": 1}
+    admin.close()
     assert post(sandbox, WORKED_EXAMPLE).status_code == 200
 
 
@@ -181,11 +185,15 @@ def test_faults_over_http(sandbox: Sandbox) -> None:
     ],
 )
 def test_bad_fault_over_http_is_explained(sandbox: Sandbox, payload: object, expected: str) -> None:
-    response = httpx.post(f"{sandbox.url}/sandbox/faults", json=payload)
+    response = httpx.post(
+        f"{sandbox.url}/sandbox/faults", json=payload, headers=sandbox.admin_headers
+    )
     assert response.status_code == 400
     assert message(response).startswith("Invalid fault:")
     assert expected in message(response)
-    not_json = httpx.post(f"{sandbox.url}/sandbox/faults", content=b"{")
+    not_json = httpx.post(
+        f"{sandbox.url}/sandbox/faults", content=b"{", headers=sandbox.admin_headers
+    )
     assert not_json.status_code == 400
 
 
@@ -227,7 +235,8 @@ def test_lifecycle() -> None:
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/sandbox")
     again = sandbox.start()  # restartable
-    assert httpx.get(f"{again}/sandbox/health").json()["status"] == "ok"
+    health = httpx.get(f"{again}/sandbox/health", headers=sandbox.admin_headers)
+    assert health.json()["status"] == "ok"
     sandbox.stop()
 
 

@@ -133,6 +133,7 @@ def client() -> Iterator[httpx.Client]:
     authorization=authorizations,
     request_id=st.one_of(st.none(), st.text(PRINTABLE, max_size=20).map(str.strip)),
     body=raw_bodies,
+    admin=st.booleans(),
 )
 def test_every_answer_is_explained(
     shared_sandbox: Sandbox,
@@ -143,6 +144,7 @@ def test_every_answer_is_explained(
     authorization: str | None,
     request_id: str | None,
     body: bytes,
+    admin: bool,
 ) -> None:
     if method in ("POST", "DELETE") and path.startswith("/sandbox"):
         return  # steering the sandbox (faults, reset) is not what this test fuzzes
@@ -151,6 +153,8 @@ def test_every_answer_is_explained(
         headers["Authorization"] = authorization
     if request_id is not None:
         headers["x-request-id"] = request_id
+    if admin:  # without it, /sandbox/* is a 401 (explained like any other "no")
+        headers |= shared_sandbox.admin_headers
     response = client.request(method, shared_sandbox.url + path, headers=headers, content=body)
     assert response.status_code != 500, response.text
     assert DEMO_API_KEY not in response.text

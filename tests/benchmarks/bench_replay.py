@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -52,6 +54,11 @@ def events(count: int) -> list[dict[str, object]]:
     ]
 
 
+ADMIN_TOKEN = secrets.token_hex(16)
+ADMIN = {"X-Sandbox-Token": ADMIN_TOKEN}
+"""The sandbox's control endpoints need its admin token."""
+
+
 @contextlib.contextmanager
 def sandbox_process(limit: int, window: float) -> Iterator[str]:
     """`webengage-debugger sandbox` in its own process: the client gets this process to itself."""
@@ -67,13 +74,17 @@ def sandbox_process(limit: int, window: float) -> Iterator[str]:
         "--window",
         str(window),
     ]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command += ["--keep", "1000000"]
+    env = {**os.environ, "WEBENGAGE_SANDBOX_ADMIN_TOKEN": ADMIN_TOKEN}
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                httpx.get(f"{url}/sandbox/health", timeout=1).raise_for_status()
+                httpx.get(f"{url}/sandbox/health", headers=ADMIN, timeout=1).raise_for_status()
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -111,7 +122,8 @@ async def run(args: argparse.Namespace) -> int:
             report = await replay(client, items, limits=limits, **extra)
         elapsed = time.perf_counter() - started
         if args.process:
-            stored = stored_events(httpx.get(f"{url}/sandbox/events", timeout=30).json())
+            events_url = f"{url}/sandbox/events"
+            stored = stored_events(httpx.get(events_url, headers=ADMIN, timeout=30).json())
         else:
             stored = stored_events(sandbox.accepted())
 

@@ -2,6 +2,9 @@
 
 For demos without an account and for pointing curl or the app at something that answers like
 WebEngage. `--api-key` is the one place a key may come from argv: it is the sandbox's own fake key.
+The `/sandbox/*` control endpoints need this run's admin token (random, printed in the banner;
+or `$WEBENGAGE_SANDBOX_ADMIN_TOKEN`, then not printed). Each request's log line shows the path
+with control characters escaped: it is the client's text, and must not steer the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from types import FrameType
 
 from pydantic import SecretStr, ValidationError
 
+from tui.safe_text import visible
 from tui.sandbox import (
     DEFAULT_CLI_PORT,
     DEMO_API_KEY,
@@ -26,9 +30,11 @@ from tui.sandbox import (
     SandboxConfig,
     SandboxError,
 )
+from tui.sandbox.models import ADMIN_TOKEN_HEADER, KEEP_EVENTS, READ_TIMEOUT_S
 from tui.webengage.api import BULK_CALLS_PER_MINUTE, CALLS_PER_MINUTE, DataCentre
 
 SANDBOX_KEY_ENV = "WEBENGAGE_SANDBOX_API_KEY"
+SANDBOX_TOKEN_ENV = "WEBENGAGE_SANDBOX_ADMIN_TOKEN"
 EXAMPLE_BODY = '{"userId":"johndoe","eventName":"Order Completed","eventData":{"amount":39.8}}'
 
 
@@ -78,11 +84,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="the rate-limit window (default 60)",
     )
+    _add_bounds(parser)
+
+
+def _add_bounds(parser: argparse.ArgumentParser) -> None:
+    """What bounds a long-running sandbox: the events it keeps, the time a connection may stall."""
+    parser.add_argument(
+        "--keep",
+        type=int,
+        default=KEEP_EVENTS,
+        metavar="N",
+        help=f"keep the newest N accepted requests for /sandbox/events (default {KEEP_EVENTS:,})",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=READ_TIMEOUT_S,
+        metavar="SECONDS",
+        help="close a connection idle or half-sent this long; 408 a body slower than this "
+        f"(default {READ_TIMEOUT_S:g})",
+    )
 
 
 def build_config(args: argparse.Namespace) -> SandboxConfig:
     """The sandbox's config from the options (ValidationError on nonsense such as --rate-limit 0)."""
     key = args.api_key or os.environ.get(SANDBOX_KEY_ENV) or DEMO_API_KEY
+    token = os.environ.get(SANDBOX_TOKEN_ENV)
     account = SandboxAccount(
         license_code=args.license_code,
         api_key=SecretStr(key),
@@ -94,6 +121,9 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
         rate_limit=args.rate_limit,
         bulk_rate_limit=args.bulk_rate_limit,
         window_s=args.window,
+        keep_events=args.keep,
+        read_timeout_s=args.read_timeout,
+        admin_token=SecretStr(token) if token else None,
     )
 
 
@@ -112,6 +142,18 @@ def banner(sandbox: Sandbox) -> str:
     )
     path = f"/v1/accounts/{account.license_code}/events"
     dc = account.data_centre
+    # The admin token is per run and random, so it is printed; one the user chose is not.
+    own_token = sandbox.config.admin_token is not None
+    token_line = (
+        f"(yours, not printed; the examples read ${SANDBOX_TOKEN_ENV})"
+        if own_token
+        else sandbox.admin_token
+    )
+    token_header = (
+        f'"{ADMIN_TOKEN_HEADER}: ${SANDBOX_TOKEN_ENV}"'
+        if own_token
+        else shlex.quote(f"{ADMIN_TOKEN_HEADER}: {sandbox.admin_token}")
+    )
     return "\n".join(
         [
             f"WebEngage sandbox listening on {sandbox.url}",
@@ -133,17 +175,37 @@ def banner(sandbox: Sandbox) -> str:
             "webengage-debugger send FILE",
             "  (or `webengage-debugger --sandbox` for a TUI with its own embedded sandbox)",
             "",
-            f"Inspect it: {sandbox.url}/sandbox/events  ·  inject faults: POST {sandbox.url}/sandbox/faults",
+            f"Inspect and steer it: /sandbox/events, /sandbox/faults, /sandbox/reset, with this "
+            f"run's admin token in {ADMIN_TOKEN_HEADER}",
+            f"  admin token: {token_line}",
+            f"  curl -sS {shlex.quote(sandbox.url + '/sandbox/events')} -H {token_header}",
+            f"  curl -sS -X POST {shlex.quote(sandbox.url + '/sandbox/faults')} -H {token_header} "
+            """--data-raw '{"kind":"server_error","times":2}'""",
+            "",
             "Ctrl-C stops it. Requests:",
         ]
     )
 
 
 def format_record(record: RequestRecord) -> str:
-    """One log line: method, path, status, latency (the key is never in a RequestRecord)."""
-    status = "reset" if record.status is None else str(record.status)
-    note = f"  ({record.note})" if record.note and record.note != "reset" else ""
-    return f"{record.method:6} {record.path}  {status}  {record.latency_ms:.1f} ms{note}"
+    """One log line: method, path, status, latency (the key is never in a RequestRecord).
+
+    The method and path are the client's text (aiohttp decodes `%1b` in a path to ESC): each
+    control character and bidi override is shown as its escape, never sent to the terminal."""
+    if record.status is not None:
+        status = str(record.status)
+    else:
+        status = "reset" if record.note == "reset" else "-"
+    shown = record.note and record.note != "reset"
+    note = f"  ({visible(record.note, one_line=True)})" if shown else ""
+    method = visible(record.method, one_line=True)
+    path = visible(record.path, one_line=True)
+    return f"{method:6} {path}  {status}  {record.latency_ms:.1f} ms{note}"
+
+
+def print_record(record: RequestRecord) -> None:
+    """The request log's sink (called from the server's thread)."""
+    print(format_record(record), flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -154,9 +216,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"webengage-debugger sandbox: invalid option: {problems}", file=sys.stderr)
         return 2
 
-    def log(record: RequestRecord) -> None:
-        print(format_record(record), flush=True)
-
     stopping = threading.Event()
 
     def on_term(signum: int, frame: FrameType | None) -> None:
@@ -164,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
 
     # Handlers first: a Ctrl-C or SIGTERM that lands while starting still stops cleanly.
     previous = signal.signal(signal.SIGTERM, on_term)
-    sandbox = Sandbox(config, on_request=log)
+    sandbox = Sandbox(config, on_request=print_record)
     try:
         try:
             sandbox.start()

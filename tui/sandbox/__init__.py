@@ -15,9 +15,11 @@ code (404 unknown; 401 when it is another account's), the rate limit per account
 message), then `x-request-id` (a repeat of an ingested id: 200 queued, not stored again).
 
 Steering over HTTP, for another process: `GET /sandbox` (status: license codes and data centres,
-never keys), `GET|DELETE /sandbox/events`, `GET|POST|DELETE /sandbox/faults` (POST a Fault as
-JSON, e.g. `{"kind": "rate_limit", "retry_after_s": 1, "times": 2}`, or an array of them),
-`POST /sandbox/reset`.
+never keys), `GET|DELETE /sandbox/events` (the newest `keep_events`; `X-Sandbox-Dropped` counts
+older ones dropped), `GET|POST|DELETE /sandbox/faults` (POST a Fault as JSON, e.g.
+`{"kind": "rate_limit", "retry_after_s": 1, "times": 2}`, or an array of them), `POST
+/sandbox/reset`. Each needs the per-run admin token, `X-Sandbox-Token: <Sandbox.admin_token>`
+(`sandbox.admin_headers`); a browser request from any other origin is refused (403).
 """
 
 from __future__ import annotations

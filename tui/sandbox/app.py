@@ -3,6 +3,8 @@
 The API handler checks a request in the order WebEngage's answers imply, and `diagnose` relies on
 it: (1) the data centre addressed by the Host header, (2) the Bearer key, (3) the license code,
 (4) the account's rate limit, (5) the body, (6) the `x-request-id` of an earlier ingested request.
+
+`/sandbox/*` (tui/sandbox/control.py) is guarded by the middleware before any handler runs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http
-import json
 import logging
 import socket
 import struct
@@ -21,8 +22,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import TypeAdapter, ValidationError
 
+from tui.safe_text import visible
+from tui.sandbox import control
+from tui.sandbox.answers import (
+    ADMIN_TOKEN,
+    CLIENT_GONE,
+    NOTE,
+    RESET,
+    STATE,
+    BodyTimeout,
+    error_response,
+    json_response,
+    read_body,
+    timed_out,
+)
 from tui.sandbox.models import Fault, FaultKind, SandboxAccount
 from tui.sandbox.rules import Rejected, check, parse_body
 from tui.sandbox.state import SandboxState
@@ -41,52 +55,30 @@ class RequestRecord:
 
     method: str
     path: str
-    status: int | None  # None: the connection was reset, nothing was answered
+    status: int | None  # None: nothing was answered (a reset fault, or the client went away)
     latency_ms: float
     note: str = ""
 
 
-STATE = web.AppKey("state", SandboxState)
 ON_REQUEST: web.AppKey[Callable[[RequestRecord], None]] = web.AppKey("on_request")
-_NOTE = web.RequestKey("sandbox_note", str)
-_FAULTS = TypeAdapter(Fault | list[Fault])
 
 
 def create_app(
-    state: SandboxState, on_request: Callable[[RequestRecord], None] | None = None
+    state: SandboxState,
+    on_request: Callable[[RequestRecord], None] | None = None,
+    *,
+    admin_token: str,
 ) -> web.Application:
     app = web.Application(
         middlewares=[_answer_in_json], client_max_size=state.config.max_body_bytes
     )
     app[STATE] = state
+    app[ADMIN_TOKEN] = admin_token
     if on_request is not None:
         app[ON_REQUEST] = on_request
     app.router.add_post("/v1/accounts/{license_code}/{endpoint}", handle_api)
-    app.router.add_get("/sandbox", handle_status)
-    app.router.add_get("/sandbox/health", handle_status)
-    app.router.add_get("/sandbox/events", handle_events)
-    app.router.add_delete("/sandbox/events", handle_clear_events)
-    app.router.add_get("/sandbox/faults", handle_faults)
-    app.router.add_post("/sandbox/faults", handle_inject)
-    app.router.add_delete("/sandbox/faults", handle_clear_faults)
-    app.router.add_post("/sandbox/reset", handle_reset)
+    control.add_routes(app)
     return app
-
-
-def json_response(
-    body: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    """Compact JSON, byte for byte what WebEngage sends: `{"response":{"status":"queued"}}`."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return web.Response(text=text, status=status, headers=headers, content_type="application/json")
-
-
-def error_response(
-    status: int, message: str, headers: dict[str, str] | None = None
-) -> web.Response:
-    """WebEngage's error body: `{"response":{"status":"error","message":...}}`."""
-    body = {"response": {"status": "error", "message": message}}
-    return json_response(body, status=status, headers=headers)
 
 
 @web.middleware
@@ -94,27 +86,58 @@ async def _answer_in_json(
     request: web.Request, handler: Callable[[web.Request], Any]
 ) -> web.StreamResponse:
     """Every answer is JSON with a message (aiohttp's own 404/405 are text), and every request is
-    logged once. An unexpected exception is a sandbox bug: a 500 that says so."""
+    logged once. `/sandbox/*` is guarded first (`control.refuse_control`). A client that hangs
+    up mid-request is logged as gone; any other unexpected exception is a sandbox bug: a 500
+    that says so."""
     started = time.perf_counter()
     try:
-        response: web.StreamResponse = await handler(request)
+        refused = control.refuse_control(request)  # (a Response is a mapping: falsy, so no `or`)
+        response: web.StreamResponse = refused if refused is not None else await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         response = error_response(exc.status, _explain(request, exc))
+    except BodyTimeout as exc:
+        response = timed_out(exc)
+    except ConnectionError:
+        # ConnectionResetError (aiohttp's ClientConnectionResetError is one) while reading the
+        # body: the client is gone, nothing can be answered, and the sandbox did nothing wrong.
+        _client_gone(request)
+        response = web.Response(status=204)  # never written: the transport is gone
+    except asyncio.CancelledError:
+        if request.get(NOTE) == CLIENT_GONE:  # cancelled while reading the body (see read_body)
+            _client_gone(request)
+            _record(request, None, started)
+        raise
     except Exception as exc:
-        logger.exception("sandbox bug handling %s %s", request.method, request.path)
+        logger.exception("sandbox bug handling %s %s", _safe(request.method), _safe(request.path))
         response = error_response(500, f"Sandbox bug: {type(exc).__name__}: {exc}")
-    on_request = request.app.get(ON_REQUEST)
-    if on_request is not None:
-        note = str(request.get(_NOTE, ""))
-        status = None if note == "reset" else response.status
-        latency_ms = (time.perf_counter() - started) * 1000
-        try:
-            on_request(RequestRecord(request.method, request.path, status, latency_ms, note))
-        except Exception:
-            logger.exception("sandbox on_request callback failed")
+    _record(request, response.status, started)
     return response
+
+
+def _safe(text: str) -> str:
+    """A request's method or path as a log message may hold it: control characters escaped."""
+    return visible(text, one_line=True)
+
+
+def _client_gone(request: web.Request) -> None:
+    request[NOTE] = CLIENT_GONE
+    logger.info("%s during %s %s", CLIENT_GONE, _safe(request.method), _safe(request.path))
+
+
+def _record(request: web.Request, status: int | None, started: float) -> None:
+    on_request = request.app.get(ON_REQUEST)
+    if on_request is None:
+        return
+    note = str(request.get(NOTE, ""))
+    if note in (RESET, CLIENT_GONE):
+        status = None
+    latency_ms = (time.perf_counter() - started) * 1000
+    try:
+        on_request(RequestRecord(request.method, request.path, status, latency_ms, note))
+    except Exception:
+        logger.exception("sandbox on_request callback failed")
 
 
 def _explain(request: web.Request, exc: web.HTTPException) -> str:
@@ -212,13 +235,15 @@ async def _answer(
         )
     # (5) The body.
     try:
-        raw = await request.read()
+        raw = await read_body(request)
     except web.HTTPRequestEntityTooLarge:
         return error_response(
             413,
             f"Request body too large: at most {state.config.max_body_bytes} bytes.",
             headers,
         )
+    except BodyTimeout as exc:
+        return timed_out(exc, headers)
     try:
         stored = check(endpoint, parse_body(raw))
     except Rejected as exc:
@@ -234,7 +259,7 @@ async def _answer(
         "body": stored,
     }
     if not state.ingest(record, request_id):
-        request[_NOTE] = "duplicate"
+        request[NOTE] = "duplicate"
         headers["X-Sandbox-Duplicate"] = "true"
     return json_response(QUEUED_BODY, status=state.config.success_status, headers=headers)
 
@@ -249,11 +274,11 @@ _HTML_PAGE = (
 async def _faulty_answer(
     request: web.Request, fault: Fault, endpoint: Endpoint
 ) -> web.StreamResponse:
-    request[_NOTE] = f"fault: {fault.kind.value}"
-    await request.read()  # the client has sent its request; the failure is in the answer
+    request[NOTE] = f"fault: {fault.kind.value}"
+    await read_body(request)  # the client has sent its request; the failure is in the answer
     status = fault.effective_status
     if fault.kind is FaultKind.RESET or status is None:
-        request[_NOTE] = "reset"
+        request[NOTE] = RESET
         _reset(request)
         return web.Response(status=204)  # never written: the transport is gone
     reason = _reason(status)
@@ -295,64 +320,3 @@ def _reset(request: web.Request) -> None:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
-
-
-def _public_account(account: SandboxAccount) -> dict[str, str]:
-    return {
-        "license_code": account.license_code,
-        "data_centre": account.data_centre.value,
-        "api_host": account.data_centre.api_host,
-    }
-
-
-async def handle_status(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    config = state.config
-    return json_response(
-        {
-            "status": "ok",
-            "accounts": [_public_account(a) for a in config.accounts],
-            "rate_limit": config.rate_limit,
-            "bulk_rate_limit": config.bulk_rate_limit,
-            "window_s": config.window_s,
-            "accepted": len(state.accepted()),
-            "duplicates": state.duplicates,
-            "pending_faults": len(state.pending_faults()),
-        }
-    )
-
-
-async def handle_events(request: web.Request) -> web.StreamResponse:
-    return json_response(request.app[STATE].accepted())
-
-
-async def handle_clear_events(request: web.Request) -> web.StreamResponse:
-    return json_response({"cleared": request.app[STATE].clear_accepted()})
-
-
-async def handle_faults(request: web.Request) -> web.StreamResponse:
-    return json_response(request.app[STATE].pending_faults())
-
-
-async def handle_inject(request: web.Request) -> web.StreamResponse:
-    """Queue one fault (a JSON object) or several (an array), in order."""
-    raw = await request.read()
-    try:
-        parsed = _FAULTS.validate_json(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        return error_response(400, f"Invalid fault: {problems}")
-    faults = parsed if isinstance(parsed, list) else [parsed]
-    request.app[STATE].inject(*faults)
-    return json_response({"queued": len(faults)})
-
-
-async def handle_clear_faults(request: web.Request) -> web.StreamResponse:
-    return json_response({"cleared": request.app[STATE].clear_faults()})
-
-
-async def handle_reset(request: web.Request) -> web.StreamResponse:
-    request.app[STATE].reset()
-    return json_response({"reset": True})

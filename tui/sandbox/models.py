@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from tui.webengage.api import BULK_CALLS_PER_MINUTE, CALLS_PER_MINUTE, DataCentre
 
@@ -19,6 +19,13 @@ DEFAULT_CLI_PORT = 8787
 """`webengage-debugger sandbox` listens here unless `--port` says otherwise (tests use port 0)."""
 DEDUPE_WINDOW_S = 4 * 3600.0
 """WebEngage drops a repeat of an `x-request-id` seen within 4 hours."""
+KEEP_EVENTS = 10_000
+"""How many accepted requests the sandbox keeps (the oldest are dropped first)."""
+READ_TIMEOUT_S = 5.0
+"""How long a connection may sit idle or half-sent before the sandbox closes it."""
+ADMIN_TOKEN_HEADER = "X-Sandbox-Token"
+"""The header that carries the admin token on every `/sandbox/*` request."""
+ADMIN_TOKEN_MIN = 16
 
 
 class SandboxAccount(BaseModel):
@@ -53,7 +60,8 @@ def demo_account() -> SandboxAccount:
 class SandboxConfig(BaseModel):
     """Accounts and limits. Rate limits count per account and per endpoint, over `window_s`."""
 
-    model_config = ConfigDict(frozen=True)
+    # Errors never echo their input: a rejected admin token is still somebody's token.
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     accounts: tuple[SandboxAccount, ...] = Field(default_factory=lambda: (demo_account(),))
     host: str = "127.0.0.1"
@@ -67,6 +75,27 @@ class SandboxConfig(BaseModel):
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     success_status: Literal[200, 201, 202] = 200
     """The integration spec says 200; third-party clients also see 201 (any 2xx must count)."""
+    keep_events: int = Field(default=KEEP_EVENTS, ge=1)
+    """Accepted requests kept for `accepted()` and `GET /sandbox/events`: the newest this many;
+    older ones are dropped (and counted: `X-Sandbox-Dropped`)."""
+    read_timeout_s: float = Field(default=READ_TIMEOUT_S, gt=0, le=3600)
+    """A connection that sends nothing, or part of a request line and headers, or sits idle
+    between requests this long is closed; a body must arrive within it too (else 408)."""
+    admin_token: SecretStr | None = None
+    """The token `/sandbox/*` requires in `X-Sandbox-Token`; None: a random one per Sandbox."""
+
+    @field_validator("admin_token")
+    @classmethod
+    def _usable_token(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is None:
+            return None
+        value = token.get_secret_value()
+        if len(value) < ADMIN_TOKEN_MIN or not all("!" <= c <= "~" for c in value):
+            raise ValueError(
+                f"the admin token must be at least {ADMIN_TOKEN_MIN} printable ASCII "
+                "characters, without spaces"
+            )
+        return token
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

@@ -7,6 +7,7 @@ test) and so that sync tests and the CLI can use it the same way.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from tui.sandbox.app import RequestRecord, create_app
-from tui.sandbox.models import Fault, SandboxConfig
+from tui.sandbox.models import ADMIN_TOKEN_HEADER, Fault, SandboxConfig
 from tui.sandbox.state import SandboxState
 
 START_TIMEOUT_S = 10.0
@@ -34,6 +35,10 @@ class Sandbox:
     `sock`, a socket already bound and listening, is served instead of `config.host`/`port`: the
     TUI binds one before its first paint, so its port is known at once and a request sent before
     the server is up waits in the socket's backlog instead of being refused.
+
+    `admin_token` is what `/sandbox/*` over HTTP requires in `X-Sandbox-Token` (`admin_headers`):
+    `config.admin_token`, else a random one for this instance. The Python API (`inject`,
+    `accepted`, ...) works on the state directly and needs no token.
     """
 
     def __init__(
@@ -46,6 +51,10 @@ class Sandbox:
         self.config = config or SandboxConfig()
         self._sock = sock
         self.state = SandboxState(self.config)
+        given = self.config.admin_token
+        self.admin_token: str = (
+            given.get_secret_value() if given is not None else secrets.token_urlsafe(24)
+        )
         self._on_request = on_request
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -66,6 +75,11 @@ class Sandbox:
     def url(self) -> str:
         """The base URL, e.g. http://127.0.0.1:54321 (no trailing slash)."""
         return f"http://{self.config.host}:{self.port}"
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """The header a `/sandbox/*` request over HTTP needs: `{"X-Sandbox-Token": token}`."""
+        return {ADMIN_TOKEN_HEADER: self.admin_token}
 
     @property
     def running(self) -> bool:
@@ -109,10 +123,19 @@ class Sandbox:
         return self.url
 
     async def _setup(self) -> None:
-        app = create_app(self.state, self._on_request)
+        app = create_app(self.state, self._on_request, admin_token=self.admin_token)
+        timeout = self.config.read_timeout_s
         # In-flight requests (an injected delay, say) get a moment to finish, not aiohttp's 60 s.
+        # `keepalive_timeout` closes a connection that sends nothing, or half a request line or
+        # headers, or idles between requests (aiohttp: an hour); `lingering_time` bounds the
+        # draining of a body left unread (a 401, a 408); `answers.read_body` bounds reading one.
         runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S
+            app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+            keepalive_timeout=timeout,
+            lingering_time=timeout,
         )
         await runner.setup()
         try:
@@ -145,7 +168,8 @@ class Sandbox:
         self._loop = self._thread = None
         self._port = None
 
-    # What tests and demos steer it with (also over HTTP: /sandbox/faults, /sandbox/events).
+    # What tests and demos steer it with (also over HTTP with `admin_headers`: /sandbox/faults,
+    # /sandbox/events).
     def inject(self, *faults: Fault) -> None:
         """Queue faults for the next API requests, in order."""
         self.state.inject(*faults)
@@ -154,8 +178,14 @@ class Sandbox:
         self.state.clear_faults()
 
     def accepted(self) -> list[dict[str, Any]]:
-        """What it accepted, oldest first: received_at, endpoint, license_code, host, request_id, body."""
+        """What it accepted, oldest first: received_at, endpoint, license_code, host, request_id, body.
+        The newest `config.keep_events` only (`dropped` says how many older ones went)."""
         return self.state.accepted()
+
+    @property
+    def dropped(self) -> int:
+        """Accepted requests dropped (oldest first) to keep the newest `config.keep_events`."""
+        return self.state.dropped
 
     def reset(self) -> None:
         """Forget everything: accepted requests, request ids, rate windows, faults."""

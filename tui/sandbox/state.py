@@ -38,11 +38,17 @@ class SandboxState:
     config: SandboxConfig
     clock: Callable[[], float] = time.monotonic
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _accepted: list[dict[str, Any]] = field(default_factory=list)
+    _accepted: deque[dict[str, Any]] = field(init=False)
     _seen_ids: OrderedDict[tuple[str, str], float] = field(default_factory=OrderedDict)
     _windows: dict[tuple[str, Endpoint], deque[float]] = field(default_factory=dict)
     _faults: deque[_PendingFault] = field(default_factory=deque)
     duplicates: int = 0
+    dropped: int = 0
+    """Accepted requests dropped to stay within `config.keep_events` (since the last clear)."""
+
+    def __post_init__(self) -> None:
+        # Bounded: a long-running sandbox keeps the newest `keep_events`, not every request.
+        self._accepted = deque(maxlen=self.config.keep_events)
 
     def rate_check(self, license_code: str, endpoint: Endpoint) -> RateDecision:
         """A sliding-window log: a request is allowed while fewer than `limit` were allowed in the
@@ -60,8 +66,9 @@ class SandboxState:
             return RateDecision(allowed=True, limit=limit, remaining=limit - len(log))
 
     def ingest(self, record: dict[str, Any], request_id: str | None) -> bool:
-        """Store an accepted request; False (and nothing stored) when its `x-request-id` was
-        already ingested for this account within the dedupe window."""
+        """Store an accepted request (dropping the oldest beyond `config.keep_events`); False (and
+        nothing stored) when its `x-request-id` was already ingested for this account within the
+        dedupe window."""
         now = self.clock()
         license_code = str(record["license_code"])
         with self._lock:
@@ -71,6 +78,8 @@ class SandboxState:
                     self.duplicates += 1
                     return False
                 self._seen_ids[(license_code, request_id)] = now
+            if len(self._accepted) == self._accepted.maxlen:
+                self.dropped += 1
             self._accepted.append(record)
             return True
 
@@ -86,10 +95,16 @@ class SandboxState:
         with self._lock:
             return list(self._accepted)
 
+    def accepted_and_dropped(self) -> tuple[list[dict[str, Any]], int]:
+        """The kept requests and how many older ones were dropped, read together."""
+        with self._lock:
+            return list(self._accepted), self.dropped
+
     def clear_accepted(self) -> int:
         with self._lock:
             count = len(self._accepted)
             self._accepted.clear()
+            self.dropped = 0
             return count
 
     def inject(self, *faults: Fault) -> None:
@@ -128,3 +143,4 @@ class SandboxState:
             self._windows.clear()
             self._faults.clear()
             self.duplicates = 0
+            self.dropped = 0
