@@ -131,3 +131,18 @@ def test_unreadable_blueprint_files(tmp_path: Path) -> None:
 
 def test_blueprint_is_frozen() -> None:
     assert Blueprint.model_config.get("frozen") is True
+
+
+@pytest.mark.parametrize(
+    "nested", ["x = " + "[" * 10_000 + "]" * 10_000, "x = " + "{a = " * 10_000 + "1" + "}" * 10_000]
+)
+def test_a_blueprint_nested_absurdly_deep_is_a_blueprint_error(nested: str) -> None:
+    with pytest.raises(BlueprintError) as caught:
+        blueprint_from_toml(f'name = "x"\n{nested}\n', "deep.toml")
+    assert str(caught.value) == "deep.toml: nested too deeply to read (not a blueprint)"
+
+
+def test_a_blueprint_is_read_with_a_limit() -> None:
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint(Path("/dev/zero"))
+    assert str(caught.value) == "/dev/zero: is larger than 4 MiB: too large for a blueprint"

@@ -156,3 +156,100 @@ def test_parse_date_time(text: str, expected: str) -> None:
 )
 def test_parse_date_time_rejects(text: str) -> None:
     assert parse_date_time(text) is None
+
+
+# ---- hostile input (issue 11) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ('{"s": "\\ud800"}', 8),  # an escaped lone high surrogate
+        ('{"s": "a\\udc00"}', 9),  # a lone low one
+        ('{"s": "\\ud83d\\u0041"}', 8),  # a high one not followed by a low one
+        ('{"s": "\\\\\\ud800"}', 10),  # an escaped backslash, then the surrogate
+        ('{"\\udfff": 1}', 3),  # in a key
+        ('{"s": "\ud800"}', 8),  # raw, as a text editor may hold it
+    ],
+)
+def test_a_lone_surrogate_is_an_input_error_at_its_column(text: str, column: int) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_events_text(text, "x.json")
+    assert (caught.value.line, caught.value.column) == (1, column)
+    assert "a lone surrogate \\ud" in caught.value.message and "not valid Unicode" in str(
+        caught.value
+    )
+    with pytest.raises(InputError, match="lone surrogate"):
+        parse_json_object(text, "properties")  # the composer's editor refuses it too
+
+
+@pytest.mark.parametrize(
+    "text", ['{"s": "\\ud83d\\ude00"}', '{"s": "\\\\ud800"}', '{"s": "\\u00e9\\\\"}']
+)
+def test_a_surrogate_pair_or_an_escaped_backslash_is_fine(text: str) -> None:
+    [event] = parse_events_text(text, "x.json")
+    event["s"].encode("utf-8")
+
+
+def test_a_huge_integer_is_an_input_error_at_its_line_and_column() -> None:
+    text = '{"event": "A",\n "n": [1.5, "' + "9" * 5000 + '", ' + "7" * 4301 + "]}"
+    with pytest.raises(InputError) as caught:
+        parse_events_text(text, "x.json")
+    assert (caught.value.line, caught.value.column) == (2, 5017)
+    assert caught.value.message == "a number with more than 4,300 digits (too long to read)"
+    ndjson = '{"event": "A"}\n{"event": "B", "n": ' + "1" * 5000 + "}\n"
+    with pytest.raises(InputError, match=r"x.ndjson:2:21: a number with more than 4,300"):
+        parse_events_text(ndjson, "x.ndjson")
+    with pytest.raises(InputError, match="a number with more than"):
+        parse_json_object('{"n": ' + "1" * 5000 + "}", "properties")
+    assert parse_events_text('{"f": ' + "1" * 5000 + ".5}", "x.json")  # a float: json reads it
+
+
+def test_reading_stops_at_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text('{"event": "A", "user_id": "' + "u" * 2000 + '"}')
+    with pytest.raises(InputError) as caught:
+        read_events(path, max_bytes=1024)
+    assert (
+        str(caught.value)
+        == f"{path}: is larger than 1,024 bytes; use --max-bytes to raise the limit"
+    )
+    assert read_events(path, max_bytes=4096)[0]["event"] == "A"
+    with pytest.raises(InputError, match="is larger than 1 MiB; split it"):
+        read_events(Path("/dev/zero"), max_bytes=2**20, raise_limit="split it")
+
+
+def test_a_pipe_with_no_writer_gives_up_when_told_to_wait(tmp_path: Path) -> None:
+    import os
+    import time
+
+    fifo = tmp_path / "silent.fifo"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"cannot read: nothing to read for 0\.2 s"):
+        read_events(fifo, wait_s=0.2)
+    with pytest.raises(InputError, match="nothing to read"):
+        read_events(fifo, wait_s=30, cancelled=lambda: True)  # the app closing ends it at once
+    assert time.monotonic() - started < 5
+
+
+def test_a_huge_integer_user_id_is_a_finding_not_a_crash() -> None:
+    event, findings = coerce_event({"event": "A", "user_id": 10**5000})
+    assert event is not None and event.user_id is None
+    assert [(f.severity, f.path, f.code) for f in findings] == [
+        (Severity.ERROR, "$.user_id", "id-type")
+    ]
+    assert "more than 4,300 digits" in findings[0].message
+
+
+def test_a_terminal_is_refused_when_reading_for_an_app() -> None:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        with pytest.raises(InputError, match="it is a terminal, not a file of events"):
+            read_events(Path(os.ttyname(follower)), wait_s=1)  # the TUI's own keys, else
+    finally:
+        os.close(leader)
+        os.close(follower)

@@ -1,22 +1,31 @@
 """The command line (PRODUCT.md §6): a stable interface, scripts depend on it.
 
 Each subcommand lives in `tui/cli/<name>.py` with `add_arguments(parser)` and `run(args) -> int`;
-this module only dispatches. With no subcommand it starts the TUI.
+this module dispatches, holds the argument types several commands share, and makes a reader that
+leaves early (`| head`) a quiet exit rather than a BrokenPipeError traceback.
+With no subcommand it starts the TUI.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from tui import exit_codes
 
 SUBCOMMANDS = {
     "preview": "print the exact WebEngage request for each event in FILE (key redacted)",
     "send": "deliver the events in FILE to WebEngage and report each outcome",
     "sandbox": "run the WebEngage-compatible sandbox server on loopback",
+    "relay": "a reverse proxy in front of WebEngage: check, forward and record each call",
     "diagnose": "probe the three data centres and say which one the license code and key work on",
     "serve": "serve the TUI as a web page on localhost",
+    "profiles": "list, show, rename or delete saved profiles, and choose the default",
 }
 
 
@@ -43,15 +52,76 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
-    args = build_parser(chosen if chosen in SUBCOMMANDS else "").parse_args(argv)
-    command = args.command or "tui"
-    module = importlib.import_module(f"tui.cli.{command}")
+TIMEOUT_MAX_S = 3600.0
+
+
+def seconds(text: str) -> float:
+    """`--timeout`: a number of seconds above 0 (at most an hour); not 0, negative, nan or inf."""
     try:
-        result: int = module.run(args)
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= TIMEOUT_MAX_S):
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds above 0 and at most {TIMEOUT_MAX_S:g}, got {text!r}"
+        )
+    return value
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argument type for a whole number from `low` to `high` (an error outside, no clamping)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+_SIZE = re.compile(r"(\d+)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
+
+
+def byte_count(text: str) -> int:
+    """`--max-bytes`: bytes, or with a K, M or G suffix (KiB, MiB, GiB: 128M, 1GiB)."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of bytes above 0 (e.g. 134217728 or 128M), got {text!r}"
+        )
+    return int(match.group(1)) * int(1024 ** " kmg".index(match.group(2).lower() or " "))
+
+
+def detach_stdout() -> None:
+    """The reader of stdout left (`| head`): send what is still buffered to /dev/null, so the
+    interpreter's last flush does not fail (and print a traceback) either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    result: int = exit_codes.OK
+    try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+        args = build_parser(chosen if chosen in SUBCOMMANDS else "").parse_args(argv)
+        command = args.command or "tui"
+        module = importlib.import_module(f"tui.cli.{command}")
+        result = module.run(args)
+        sys.stdout.flush()  # a reader that left is found here, not at exit
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
+    except BrokenPipeError:  # `... | head`: the reader left, which is not an error
+        detach_stdout()
     return result

@@ -3,24 +3,33 @@
 Every event is previewed first (the same `preview_event` as `preview` and the TUI); findings of
 severity error stop the send (exit 1) unless `--force`. Each delivery is written to the history,
 so the TUI's delivery log shows CLI sends too. The API key comes from WEBENGAGE_API_KEY or a
-profile, never from the command line.
+profile, never from the command line; a key that cannot go in a header (a space, a line break) is
+exit 2 before anything is sent. Human output shows control characters escaped (`visible`): an event
+name or a server's message cannot drive the terminal; `--json` is exact JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from tui import exit_codes
+from tui.cli import byte_count, detach_stdout, seconds, whole_number
 from tui.delivery.service import DeliveryService, refusal
-from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
+from tui.mapping.blueprint import (
+    MAX_BYTES,
+    Blueprint,
+    BlueprintError,
+    default_blueprint,
+    load_blueprint,
+    size_text,
+)
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, read_events
+from tui.safe_text import visible
 from tui.store.profiles import (
     InvalidDataCentre,
     ProfileError,
@@ -33,7 +42,7 @@ from tui.webengage.api import DataCentre
 from tui.webengage.client import RetryPolicy
 from tui.webengage.entry import LogEntry
 from tui.webengage.pacing import PaceLimits
-from tui.webengage.request import Connection
+from tui.webengage.request import Connection, json_text
 
 PROG = "webengage-debugger send"
 
@@ -46,7 +55,8 @@ credentials:
   otherwise the named (--profile) or default saved profile fills them in.
 
 exit codes (for several events, the highest one):
-  0 accepted   1 findings of severity error (nothing sent)   2 unreadable input or missing credentials
+  0 accepted   1 findings of severity error (nothing sent)
+  2 unreadable input, missing or unusable credentials, or bad arguments (nothing sent)
   3 auth (401/403)   4 not found (404)   5 other 400   6 rate limited after retries
   7 network   8 server error after retries   9 a 2xx that was not WebEngage's answer
 
@@ -101,19 +111,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="send through /bulk-events (/bulk-users), 25 per call, paced under 500 calls a minute",
     )
     parser.add_argument(
-        "--timeout", metavar="SECONDS", type=float, default=10.0, help="per attempt (default 10)"
+        "--timeout", metavar="SECONDS", type=seconds, default=10.0, help="per attempt (default 10)"
     )
     parser.add_argument(
         "--attempts",
         metavar="N",
-        type=int,
+        type=whole_number(1, 20),
         default=RetryPolicy().max_attempts,
-        help="tries per delivery on 429, 5xx and network errors (default %(default)s; 1 = no retry)",
+        help="tries per delivery on 429, 5xx and network errors, 1 to 20 (default %(default)s; "
+        "1 = no retry)",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        metavar="N",
+        type=byte_count,
+        default=MAX_BYTES,
+        help=f"read at most N bytes of FILE (128M, 1G: default {size_text(MAX_BYTES)})",
     )
 
 
 def _fail(message: str) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    _warn(message)
     return exit_codes.UNREADABLE_INPUT
 
 
@@ -134,7 +152,12 @@ def _findings_to_stderr(previews: list[Preview]) -> None:
     for index, preview in enumerate(previews, start=1):
         for finding in preview.findings:
             prefix = f"event {index}: " if several else ""
-            print(prefix + finding.line(), file=sys.stderr)
+            print(visible(prefix + finding.line(), one_line=True), file=sys.stderr)
+
+
+def _one(text: object) -> str:
+    """Untrusted text (an event name, a URL, a server's message) on one line, escapes shown."""
+    return visible(str(text), one_line=True)
 
 
 def _plain(entry: LogEntry, label: str, *, with_hint: bool = True) -> str:
@@ -143,20 +166,21 @@ def _plain(entry: LogEntry, label: str, *, with_hint: bool = True) -> str:
     status = f" ({entry.status})" if entry.status is not None else ""
     outcome = entry.outcome.value if entry.outcome else "cut off"
     lines = [
-        f"{label}: {outcome}{status} in {latency}, {attempts} attempt{'s' if attempts != 1 else ''}"
-        f" -> {entry.request.url}"
+        f"{_one(label)}: {outcome}{status} in {latency}, "
+        f"{attempts} attempt{'s' if attempts != 1 else ''} -> {_one(entry.request.url)}"
     ]
     for attempt in entry.attempts if attempts > 1 else []:
-        what = attempt.status if attempt.status is not None else attempt.error
+        what = attempt.status if attempt.status is not None else _one(attempt.error)
         wait = f", waited {attempt.backoff_s:g} s" if attempt.backoff_s else ""
         lines.append(f"  attempt {attempt.number}: {what}{wait}")
     if entry.hint is not None and with_hint:
-        lines.extend(f"  {line}" for line in entry.hint.text().splitlines())
+        hint = entry.hint
+        lines += [f"  {_one(hint.title)}", f"  {_one(hint.detail)}", f"  Fix: {_one(hint.fix)}"]
     return "\n".join(lines)
 
 
 def _warn(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    print(_one(f"{PROG}: {message}"), file=sys.stderr)
 
 
 def _recorder(settings: AppSettings) -> Recorder:
@@ -169,7 +193,7 @@ async def _send(
 ) -> list[LogEntry]:
     source = str(args.file)
     service = DeliveryService(
-        retry=RetryPolicy(max_attempts=max(1, min(args.attempts, 20))),
+        retry=RetryPolicy(max_attempts=args.attempts),
         timeout_s=args.timeout,
         recorder=recorder,
     )
@@ -196,7 +220,8 @@ async def _send(
 def _print_entries(entries: list[LogEntry], *, as_json: bool) -> None:
     if as_json:
         summaries = [entry.summary() for entry in entries]
-        print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, default=str))
+        shown = summaries[0] if len(summaries) == 1 else summaries
+        print(json_text(shown, indent=2, default=str))
         return
     several = len(entries) > 1
     hinted: set[str] = set()
@@ -214,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
         blueprint: Blueprint = (
             load_blueprint(args.blueprint) if args.blueprint else default_blueprint()
         )
-        events = read_events(args.file)
+        events = read_events(args.file, max_bytes=args.max_bytes)
     except (InputError, BlueprintError) as error:
         return _fail(str(error))
     if not events:
@@ -231,16 +256,20 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:  # a preview: the findings decide, credentials are not needed
         recorder.close()
         shown = [p.request.preview_dict() for p in previews]
-        print(json.dumps(shown[0] if len(shown) == 1 else shown, ensure_ascii=False, indent=2))
+        print(json_text(shown[0] if len(shown) == 1 else shown, indent=2))
         erroneous = not args.force and any(p.has_errors for p in previews)
         return exit_codes.FINDINGS if erroneous else exit_codes.OK
     refused = next(
         (r for p in previews if (r := refusal(connection, p, forced=args.force)) is not None), None
     )
+    if refused is not None and refused.reason == "missing_credentials":
+        recorder.close()
+        return _fail("missing " + refused.detail)
+    if (key_problem := connection.key_problem()) is not None:  # before anything is sent
+        recorder.close()
+        return _fail(key_problem)
     if refused is not None:
         recorder.close()
-        if refused.reason == "missing_credentials":
-            return _fail("missing " + refused.detail)
         print(
             f"{PROG}: nothing sent: findings of severity error (fix them, or --force to send anyway)",
             file=sys.stderr,
@@ -255,6 +284,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         _print_entries(entries, as_json=args.json)
     except BrokenPipeError:  # `send FILE | head`: the reader left, which is not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        detach_stdout()
     codes = [entry.outcome.exit_code if entry.outcome else exit_codes.NETWORK for entry in entries]
     return max(codes, default=exit_codes.OK)

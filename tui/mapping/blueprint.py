@@ -3,11 +3,19 @@
 The Default blueprint ships in the package (`blueprints/default.toml`) and reproduces the integration
 spec exactly; a user copies it, edits it and loads it with `--blueprint FILE`. A file that is not
 valid TOML, or names an unknown key, gets one `BlueprintError` naming the file and the problem.
+
+User files (a blueprint, or events: `tui.mapping.signal`) are read by `read_bounded`, in chunks up to
+a limit, so `/dev/zero` stops there and a pipe read off the UI thread always ends.
 """
 
 from __future__ import annotations
 
+import os
+import select
+import stat
+import time
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -35,6 +43,69 @@ USER_FIELDS = frozenset(
 """The fields of WebEngage's /users body that a trait may fill (webengage-api.md)."""
 
 DEFAULT_SOURCE = "built-in"
+MAX_BYTES = 64 * 1024 * 1024
+"""The most a file of events may hold (`--max-bytes` raises it)."""
+BLUEPRINT_MAX_BYTES = 4 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+class TooLarge(Exception):
+    """A file holding more than the limit: reading stopped there."""
+
+
+def size_text(size: int) -> str:
+    """`64 MiB`, `1.5 MiB`, `512 bytes`."""
+    return f"{size / 2**20:.4g} MiB" if size >= 2**20 else f"{size:,} bytes"
+
+
+def read_bounded(
+    path: Path,
+    max_bytes: int = MAX_BYTES,
+    *,
+    wait_s: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> bytes:
+    """The bytes at `path`, read in chunks, never more than `max_bytes` (TooLarge past it): a
+    regular file, a pipe or a device alike. OSError as `open` raises it.
+
+    Without `wait_s` a pipe blocks as `cat` would. With it (an app's thread), nothing blocks: a
+    pipe with nothing written (or no writer) for `wait_s` seconds, or `cancelled()`, is a
+    TimeoutError, so the thread always ends; and a terminal is refused (the app reads its keys).
+    """
+    fd = os.open(path, os.O_RDONLY | (0 if wait_s is None else os.O_NONBLOCK))
+    try:
+        info = os.fstat(fd)
+        mode = info.st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if stat.S_ISREG(mode) and info.st_size > max_bytes:
+            raise TooLarge
+        if wait_s is not None and os.isatty(fd):
+            raise OSError("it is a terminal, not a file of events")
+        chunks: list[bytes] = []
+        size, idle_since = 0, time.monotonic()
+        while size <= max_bytes:
+            try:
+                chunk: bytes | None = os.read(fd, min(_CHUNK, max_bytes + 1 - size))
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                chunks.append(chunk)
+                size, idle_since = size + len(chunk), time.monotonic()
+                continue
+            if wait_s is None or (chunk == b"" and (size or not stat.S_ISFIFO(mode))):
+                break  # the end (a pipe read without waiting may not have a writer yet)
+            if time.monotonic() - idle_since > wait_s or (cancelled and cancelled()):
+                raise TimeoutError(f"nothing to read for {wait_s:g} s (a pipe nobody writes to?)")
+            if chunk is None:
+                select.select([fd], [], [], 0.05)  # a writer, and nothing written yet
+            else:
+                time.sleep(0.05)  # no writer yet
+        if size > max_bytes:
+            raise TooLarge
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class BlueprintError(Exception):
@@ -123,19 +194,26 @@ def blueprint_from_toml(text: str, source: str) -> Blueprint:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise BlueprintError(source, f"not valid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise BlueprintError(source, "nested too deeply to read (not a blueprint)") from None
     if "source" in data:
         raise BlueprintError(source, "unknown key 'source' (set by the loader, not the file)")
     try:
         return Blueprint.model_validate({**data, "source": source})
     except ValidationError as error:
         raise BlueprintError(source, _problem(error)) from None
+    except RecursionError:
+        raise BlueprintError(source, "nested too deeply to read (not a blueprint)") from None
 
 
 def load_blueprint(path: Path) -> Blueprint:
     """The blueprint in the TOML file at `path`; BlueprintError for anything wrong with it."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, BLUEPRINT_MAX_BYTES).decode("utf-8")
+    except TooLarge:
+        too_large = f"is larger than {size_text(BLUEPRINT_MAX_BYTES)}: too large for a blueprint"
+        raise BlueprintError(source, too_large) from None
     except FileNotFoundError:
         raise BlueprintError(source, "no such file") from None
     except IsADirectoryError:

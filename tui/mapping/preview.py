@@ -2,10 +2,17 @@
 
 The CLI's `preview`, the TUI's live preview, `send` and the tests all go through `preview_event`, so
 what is shown is what is sent.
+
+Text that is not valid Unicode (a lone surrogate) and integers of more than 4,300 digits cannot be
+sent: a file or the properties editor refuses them when read (`tui.mapping.signal`, exit 2); when one
+arrives another way (a field typed in, code), it is a finding of severity error where it is.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,12 +21,12 @@ from pydantic import BaseModel, ConfigDict
 
 from tui.mapping.blueprint import Blueprint, default_blueprint
 from tui.mapping.fast import construct
-from tui.mapping.mapper import Mapped, map_event
+from tui.mapping.mapper import Mapped, child_path, finding, map_event
 from tui.mapping.signal import coerce_event
-from tui.mapping.validation import validate
+from tui.mapping.validation import MAX_VALUE_DEPTH, validate
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
-from tui.webengage.request import Connection, WebEngageRequest, build_request
+from tui.webengage.request import Connection, WebEngageRequest, build_request, int_too_long
 from tui.webengage.types import AttributeType
 
 
@@ -55,6 +62,8 @@ def preview_event(
     blueprint = blueprint or default_blueprint()
     now = now or datetime.now(UTC)
     event, findings = coerce_event(raw)
+    if isinstance(raw, dict):
+        findings.extend(unsendable(raw))
     if event is None:
         request = build_request(connection, Endpoint.EVENTS, {})
         empty: dict[str, Any] = {"request": request, "mapped": None, "event_name": ""}
@@ -70,3 +79,60 @@ def preview_event(
         "raw": raw,
     }
     return construct(Preview, {**values, "event_name": mapped.event_name})
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SCANNED = ("event", "user_id", "anonymous_id", "properties", "traits")
+UNSENDABLE_MAX = 20
+"""At most this many such findings per event: the first ones say what to fix."""
+
+
+def _not_unicode(path: str, char: str) -> Finding:
+    return finding(
+        Severity.ERROR,
+        path,
+        f"a lone surrogate \\u{ord(char):04x} is not valid Unicode: WebEngage cannot receive it",
+        "remove it, or mend the text it was cut from (half of an emoji?)",
+        "not-unicode",
+    )
+
+
+def _number_too_long(path: str) -> Finding:
+    return finding(
+        Severity.ERROR,
+        path,
+        f"a number with more than {sys.get_int_max_str_digits():,} digits: too long to send",
+        "send it as a string, or a shorter number",
+        "number-too-long",
+    )
+
+
+def unsendable(raw: dict[str, Any]) -> list[Finding]:
+    """Lone surrogates (in values and keys) and integers too long to write, in the fields the
+    mapping takes values from. Iterative and cycle-safe; paths are ASCII (`$.p["\\ud800"]`)."""
+    found: list[Finding] = []
+    seen: set[int] = set()
+    stack = [(raw[key], f"$.{key}", 0) for key in reversed(_SCANNED) if key in raw]
+    while stack and len(found) < UNSENDABLE_MAX:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            if (match := _SURROGATE.search(value)) is not None:
+                found.append(_not_unicode(path, match.group()))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if int_too_long(value) and path not in ("$.user_id", "$.anonymous_id"):
+                found.append(_number_too_long(path))  # (an identity's own finding says so)
+        elif isinstance(value, dict | list | tuple) and id(value) not in seen:
+            seen.add(id(value))
+            if depth > MAX_VALUE_DEPTH:  # validation says it is too deep to send at all
+                continue
+            if not isinstance(value, dict):
+                children = reversed(list(enumerate(value)))
+                stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in children)
+                continue
+            for key, child in reversed(list(value.items())):
+                where = child_path(path, key) if isinstance(key, str) else path
+                if isinstance(key, str) and (match := _SURROGATE.search(key)) is not None:
+                    where = f"{path}[{json.dumps(key)}]"
+                    found.append(_not_unicode(where, match.group()))
+                stack.append((child, where, depth + 1))
+    return found[:UNSENDABLE_MAX]

@@ -3,20 +3,25 @@
 Input is untrusted: a file may hold one object, a JSON array of objects, or newline-delimited objects,
 and anything wrong with the text itself becomes one `InputError` naming the source and line:column.
 Turning a parsed value into a `SignalEvent` (`coerce_event`) never raises: each problem is a Finding.
+A file is read in chunks up to a limit (`/dev/zero` stops there); a pipe is read like a file.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tui.mapping.blueprint import MAX_BYTES, TooLarge, read_bounded, size_text
 from tui.mapping.fast import construct
 from tui.mapping.mapped import finding
 from tui.webengage.findings import Finding, Severity
+from tui.webengage.request import int_too_long, lone_surrogate, long_number_index
 from tui.webengage.types import json_type
 
 SIGNAL_FIELDS = ("type", "event", "user_id", "anonymous_id", "timestamp", "properties", "traits")
@@ -45,13 +50,41 @@ def _json_error(error: json.JSONDecodeError, source: str, line_offset: int = 0) 
     return InputError(source, error.msg, error.lineno + line_offset, error.colno)
 
 
+def _at(text: str, index: int, source: str, message: str, line_offset: int = 0) -> InputError:
+    """An InputError at character `index` of `text` (its line and column)."""
+    line = text.count("\n", 0, index) + 1 + line_offset
+    return InputError(source, message, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _long_number(text: str, source: str, line_offset: int = 0) -> InputError:
+    """json.loads's ValueError for an integer of more than 4,300 digits, located."""
+    message = f"a number with more than {sys.get_int_max_str_digits():,} digits (too long to read)"
+    index = long_number_index(text)
+    if index is None:
+        return InputError(source, message)
+    return _at(text, index, source, message, line_offset)
+
+
+def _check_unicode(text: str, source: str, line_offset: int = 0) -> None:
+    """InputError at the first lone surrogate: not valid Unicode, so UTF-8 cannot carry it and
+    WebEngage cannot receive it."""
+    found = lone_surrogate(text)
+    if found is not None:
+        message = f"a lone surrogate \\u{found[1]:04x} is not valid Unicode"
+        raise _at(text, found[0], source, message, line_offset)
+
+
 def _loads(text: str, source: str, line_offset: int = 0) -> Any:
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise _json_error(error, source, line_offset) from None
     except RecursionError:
         raise InputError(source, "JSON nested too deeply to read", line_offset + 1, 1) from None
+    except ValueError:  # the only other one: an integer longer than Python converts
+        raise _long_number(text, source, line_offset) from None
+    _check_unicode(text, source, line_offset)
+    return value
 
 
 def parse_events_text(text: str, source: str) -> list[Any]:
@@ -72,6 +105,9 @@ def parse_events_text(text: str, source: str) -> list[Any]:
         if events is None:
             raise _json_error(whole_error, source) from None
         return events
+    except ValueError:
+        raise _long_number(text, source) from None
+    _check_unicode(text, source)
     return list(value) if isinstance(value, list) else [value]
 
 
@@ -87,14 +123,26 @@ def _parse_ndjson(text: str, source: str) -> list[Any] | None:
         json.loads(first_line)
     except (json.JSONDecodeError, RecursionError):
         return None
+    except ValueError:  # a value, with a number too long to read: `_loads` says where
+        pass
     return [_loads(line, source, line_offset=index) for index, line in numbered]
 
 
-def read_events(path: Path) -> list[Any]:
-    """The events in the file at `path` (see `parse_events_text`); InputError for anything unreadable."""
+def read_events(
+    path: Path,
+    *,
+    max_bytes: int = MAX_BYTES,
+    wait_s: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    raise_limit: str = "use --max-bytes to raise the limit",
+) -> list[Any]:
+    """The events in the file at `path` (see `parse_events_text`); InputError for anything
+    unreadable. Reads at most `max_bytes` (see `read_bounded` for `wait_s` and `cancelled`)."""
     source = str(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes, wait_s=wait_s, cancelled=cancelled)
+    except TooLarge:
+        raise InputError(source, f"is larger than {size_text(max_bytes)}; {raise_limit}") from None
     except FileNotFoundError:
         raise InputError(source, "no such file") from None
     except IsADirectoryError:
@@ -159,6 +207,18 @@ def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | N
     if isinstance(value, str):
         return value
     path = f"$.{key}"
+    if isinstance(value, int) and not isinstance(value, bool) and int_too_long(value):
+        limit = f"{sys.get_int_max_str_digits():,}"
+        findings.append(
+            finding(
+                Severity.ERROR,
+                path,
+                f"{key} is a number with more than {limit} digits: too long to send",
+                f"send {key} as a string of at most a few dozen characters",
+                "id-type",
+            )
+        )
+        return None
     if isinstance(value, int) and not isinstance(value, bool):
         findings.append(
             finding(

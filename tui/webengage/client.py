@@ -154,13 +154,7 @@ class WebEngageClient:
 
     def _key_problem(self) -> str | None:
         """Why the key cannot go in a header at all (then nothing is sent, and nothing quoted)."""
-        key = self.connection.api_key.get_secret_value()
-        if any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in key):
-            return (
-                "the REST API key contains spaces, line breaks or non-ASCII characters, so it "
-                "cannot be sent; re-copy it from Data Platform > Integrations > REST API"
-            )
-        return None
+        return self.connection.key_problem()
 
     def new_entry(
         self,
@@ -277,6 +271,7 @@ class WebEngageClient:
                 message=last.message,
                 network_failure=failure,
                 attempts=len(done.attempts),
+                endpoint=done.endpoint,
             ),
         )
         delivery.publish()

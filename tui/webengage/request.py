@@ -6,18 +6,185 @@ its headers carry the redacted form, and the client adds the real header at the 
 
 from __future__ import annotations
 
+import decimal
 import json
+import re
+import secrets
 import shlex
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from tui.masking import redact_key
+from tui.safe_text import BIDI_CONTROLS
 from tui.webengage.api import BULK_ITEMS_MAX, DataCentre, Endpoint
 
 API_KEY_ENV = "WEBENGAGE_API_KEY"
+
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}\ud800-\udfff]")
+"""What `json.dumps(ensure_ascii=False)` leaves raw but a terminal obeys (DEL, C1 controls,
+bidirectional controls, line separators) or UTF-8 cannot encode (lone surrogates)."""
+_PLACEHOLDER = re.compile(r'"([0-9a-f]{16}):(\d+)"')
+"""Where `_jsonable` put an integer json cannot write (the nonce, then its index)."""
+SHOWN_DEPTH_MAX = 100
+"""Past this depth a value json cannot write, or any value written indented, is shown as a note:
+json recurses, and indented it costs depth squared."""
+
+
+@cache
+def _smallest_too_long(limit: int) -> int:
+    return int(10**limit)
+
+
+def int_too_long(value: int) -> bool:
+    """True for an integer with more digits than Python writes or reads (4,300 by default)."""
+    limit = sys.get_int_max_str_digits()
+    return bool(limit) and abs(value) >= _smallest_too_long(limit)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]+|\\.)*"|-?(\d+)(\.\d+)?([eE][-+]?\d+)?')
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_LOW_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def long_number_index(text: str) -> int | None:
+    """Where the first integer too long to read (see `int_too_long`) starts in JSON `text`."""
+    limit = sys.get_int_max_str_digits()
+    for match in _TOKEN.finditer(text):
+        digits, fraction, exponent = match.groups()
+        if digits and not fraction and not exponent and limit and len(digits) > limit:
+            return match.start()
+    return None
+
+
+def lone_surrogate(text: str) -> tuple[int, int] | None:
+    """(index, code point) of the first lone surrogate in JSON `text`, as an escape or raw:
+    not valid Unicode, so UTF-8 cannot carry it. An escaped pair (`\\ud83d\\ude00`) is one
+    character. Assumes `text` is valid JSON (backslashes only inside strings)."""
+    raw: tuple[int, int] | None = None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")  # quicker than any scan; says where the first raw one is
+        except UnicodeEncodeError as error:
+            raw = error.start, ord(text[error.start])
+    if _MAYBE_SURROGATE.search(text) is None:
+        return raw
+    paired_until = -1
+    for match in _SURROGATE.finditer(text):
+        code, index = int(match.group(1), 16), match.end() - 6
+        if raw is not None and raw[0] < index:
+            return raw
+        if index < paired_until:
+            continue
+        if code < 0xDC00 and _LOW_ESCAPE.match(text, match.end()):
+            paired_until = match.end() + 6
+            continue
+        return index, code
+    return raw
+
+
+def json_text(
+    value: Any,
+    *,
+    indent: int | None = None,
+    separators: tuple[str, str] | None = None,
+    default: Callable[[Any], Any] | None = None,
+) -> str:
+    """`value` as JSON text, never raising, always printable and encodable as UTF-8.
+
+    Like `json.dumps(ensure_ascii=False)`, but the characters above (`_JSON_UNSAFE`) are written
+    as `\\uXXXX` escapes: the same JSON, never obeyed by a terminal. What json cannot write at all
+    (integers of more than 4,300 digits, non-JSON objects, non-string keys, absurd nesting; the
+    findings say what is wrong with them) is written as near to the value as can be.
+    """
+    try:
+        if indent is not None and _deeper_than(value, SHOWN_DEPTH_MAX):
+            raise RecursionError
+        text = json.dumps(
+            value, ensure_ascii=False, indent=indent, separators=separators, default=default
+        )
+    except (TypeError, ValueError, RecursionError):
+        nonce = secrets.token_hex(8)
+        long_ints: list[str] = []
+        text = json.dumps(
+            _jsonable(value, nonce, long_ints),
+            ensure_ascii=False,
+            indent=indent,
+            separators=separators,
+        )
+        if long_ints:  # written out exactly (Decimal has no digit limit)
+            text = _PLACEHOLDER.sub(lambda m: long_ints[int(m[2])] if m[1] == nonce else m[0], text)
+    if text.isascii() and "\x7f" not in text:  # the usual case: nothing to escape
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when lists or objects in `value` nest deeper than `limit` (level by level, holding
+    only the containers, each once: quick on the hot path, and it stops as soon as it knows)."""
+    level = [value] if isinstance(value, dict | list | tuple) else []
+    seen: set[int] = set()
+    for _ in range(limit):
+        below: list[Any] = []
+        for item in level:
+            if id(item) not in seen:
+                seen.add(id(item))
+                children = item.values() if isinstance(item, dict) else item
+                below.extend(c for c in children if isinstance(c, dict | list | tuple))
+        if not below:
+            return False
+        level = below
+    return True
+
+
+def _jsonable(value: Any, nonce: str, long_ints: list[str]) -> Any:
+    """A copy of `value` that json.dumps can always write (iterative: any depth, any cycle)."""
+    root: list[Any] = [None]
+    seen: set[int] = set()
+    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 0)]
+    while stack:
+        item, parent, slot, depth = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            if depth >= SHOWN_DEPTH_MAX or id(item) in seen:
+                parent[slot] = "(nested too deeply, or a repeated reference: not shown)"
+                continue
+            seen.add(id(item))
+        if isinstance(item, dict):
+            copy: dict[str, Any] = {}
+            for key, child in item.items():
+                name = key if isinstance(key, str) else _scalar_text(key)
+                copy[name] = None
+                stack.append((child, copy, name, depth + 1))
+            parent[slot] = copy
+        elif isinstance(item, list | tuple):
+            items: list[Any] = [None] * len(item)
+            stack.extend((child, items, i, depth + 1) for i, child in enumerate(item))
+            parent[slot] = items
+        elif isinstance(item, int) and not isinstance(item, bool) and int_too_long(item):
+            long_ints.append(str(decimal.Decimal(item)))
+            parent[slot] = f"{nonce}:{len(long_ints) - 1}"
+        elif item is None or isinstance(item, str | bool | int | float):
+            parent[slot] = item
+        else:
+            parent[slot] = _scalar_text(item)
+    return root[0]
+
+
+def _scalar_text(value: Any) -> str:
+    """A non-string key or a non-JSON value as text, as json would write a key (never raising)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(decimal.Decimal(value))
+    try:
+        return repr(value)
+    except Exception:  # a repr that raises (or holds an over-long integer)
+        return f"<{type(value).__name__}>"
 
 
 class Connection(BaseModel):
@@ -77,6 +244,31 @@ class Connection(BaseModel):
     def redacted_key(self) -> str:
         return redact_key(self.api_key.get_secret_value())
 
+    def key_problem(self) -> str | None:
+        """Why the key cannot go in an Authorization header at all (None when it can): which
+        character is wrong and where, never the key itself."""
+        key = self.api_key.get_secret_value()
+        for index, char in enumerate(key, start=1):
+            what = _key_char_problem(char)
+            if what is not None:
+                return (
+                    f"the REST API key contains {what} (character {index} of {len(key)}), so it "
+                    "cannot be sent; re-copy it from Data Platform > Integrations > REST API"
+                )
+        return None
+
+
+def _key_char_problem(char: str) -> str | None:
+    if char in "\r\n":
+        return "a line break"
+    if char == "\t":
+        return "a tab"
+    if char.isspace():
+        return "a space"
+    if not char.isascii():
+        return "a non-ASCII character"
+    return None if char.isprintable() else "a control character"
+
 
 class WebEngageRequest(BaseModel):
     """The exact request, as shown to the user: the key in `headers` is already redacted."""
@@ -92,9 +284,10 @@ class WebEngageRequest(BaseModel):
     def body_text(self, indent: int | None = None) -> str:
         """The body as JSON. `indent=None` gives the exact bytes sent on the wire."""
         separators = (",", ": ") if indent else (",", ":")
-        return json.dumps(self.body, ensure_ascii=False, indent=indent, separators=separators)
+        return json_text(self.body, indent=indent, separators=separators)
 
     def body_bytes(self) -> bytes:
+        """The body as sent: UTF-8, never raising (`json_text` escapes what UTF-8 cannot encode)."""
         return self.body_text().encode("utf-8")
 
     def preview_dict(self) -> dict[str, Any]:

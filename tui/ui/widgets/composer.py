@@ -2,11 +2,18 @@
 
 Every keystroke posts EventEdited with the event as the domain reads it (or the JSON error with its
 line and column), so the preview beside it follows the typing.
+
+A file is read on the UI thread only when it is a small regular file (under a millisecond); a larger
+one, a pipe or a device is read in a thread worker, with a limit and a time-out, so the UI never
+waits on it. Whatever is wrong with a file is a notification, never a crash.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +22,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.worker import get_current_worker
 
+from tui.mapping.blueprint import MAX_BYTES
 from tui.mapping.signal import InputError, parse_json_object, read_events
+from tui.safe_text import visible
 from tui.ui.messages import EventEdited, SendRequested
 from tui.ui.widgets.json_area import JsonArea
 from tui.ui.widgets.pickers import EventPickerScreen, FilePickerScreen
+from tui.webengage.request import json_text
 
 CUSTOM_EVENT = "__custom__"
+INLINE_READ_MAX = 256 * 1024
+"""A regular file up to this size is read at once; anything else in a thread."""
+RAISE_LIMIT = "split it, or use the command line's --max-bytes (preview, send)"
 TRAIT_TYPES = {"identify"}
 
 EXAMPLE_PROPERTIES: dict[str, Any] = {
@@ -173,7 +187,8 @@ class ComposerPanel(Vertical):
         """Fill the fields from a Signal event read from a file (unknown fields are left out)."""
         self.source = source
         if not isinstance(raw, dict):
-            self.app.notify(f"{source}: not a JSON object, nothing loaded", severity="error")
+            message = visible(f"{source}: not a JSON object, nothing loaded")
+            self.app.notify(message, severity="error", markup=False)
             return
         kind = str(raw.get("type") or "track")
         name = (
@@ -201,9 +216,7 @@ class ComposerPanel(Vertical):
                 value = raw.get(key)
                 self.query_one(widget_id, Input).value = "" if value is None else str(value)
             body = raw.get("traits" if kind == "identify" else "properties") or {}
-            self.query_one("#properties", TextArea).load_text(
-                json.dumps(body, indent=2, ensure_ascii=False)
-            )
+            self.query_one("#properties", TextArea).load_text(json_text(body, indent=2))
         self.emit()
 
     # ---- events ----
@@ -250,14 +263,53 @@ class ComposerPanel(Vertical):
             self.query_one("#file-path", Input).value = str(path)
             self._load_path(path)
 
+    pipe_wait_s = 10.0
+    """How long a pipe may hold back its first (or next) bytes before the read gives up."""
+
     def _load_path(self, path: Path) -> None:
         try:
-            events = read_events(path)
-        except InputError as error:
-            self.app.notify(str(error), title="Cannot load", severity="error", timeout=10)
+            info = os.stat(path)
+            inline = stat.S_ISREG(info.st_mode) and info.st_size <= INLINE_READ_MAX
+        except (OSError, ValueError):
+            inline = True  # read_events says what is wrong, at once
+        if inline:
+            self._loaded(path, self._read(path, wait_s=0.0))
             return
+        self.app.notify(visible(f"Reading {path.name}…"), timeout=3, markup=False)
+        self.run_worker(
+            partial(self._read_in_thread, path),
+            name="load-file",
+            group="load-file",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _read(self, path: Path, **options: Any) -> list[Any] | str:
+        """The events in the file, or what is wrong with it (never an exception)."""
+        try:
+            return read_events(path, max_bytes=MAX_BYTES, raise_limit=RAISE_LIMIT, **options)
+        except InputError as error:
+            return str(error)
+        except Exception as error:  # whatever a hostile file does, the app stays up
+            return f"{path}: cannot read: {error}"
+
+    def _read_in_thread(self, path: Path) -> None:
+        worker = get_current_worker()
+        # The app closing cancels the worker, and that ends the read too.
+        found = self._read(path, wait_s=self.pipe_wait_s, cancelled=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._loaded, path, found)
+
+    def _loaded(self, path: Path, found: list[Any] | str) -> None:
+        if isinstance(found, str):
+            message = visible(found)
+            self.app.notify(
+                message, title="Cannot load", severity="error", timeout=10, markup=False
+            )
+            return
+        events = found
         if not events:
-            self.app.notify(f"{path}: no events in it", severity="warning")
+            self.app.notify(visible(f"{path}: no events in it"), severity="warning", markup=False)
         elif len(events) == 1:
             self.load_event(events[0], path.name)
         else:

@@ -1,12 +1,17 @@
-"""Choosing what to load: a file (typed path or directory tree), then one event of several."""
+"""Choosing what to load: a file (typed path or directory tree), then one event of several.
+
+The picker only names the file; the composer reads it (off the UI thread unless it is small).
+An event's label is plain text with control characters shown (never markup): a name such as
+`[/]` or an escape sequence in a loaded file is shown, not obeyed.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +19,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, OptionList
 from textual.widgets.option_list import Option
+
+from tui.safe_text import visible
+from tui.webengage.request import json_text
 
 EVENT_SUFFIXES = {".json", ".ndjson", ".jsonl"}
 
@@ -55,13 +63,16 @@ class FilePickerScreen(ModalScreen[Path | None]):
 
 
 def event_label(index: int, raw: Any) -> str:
-    """`3. Order Completed · user johndoe` for the picker."""
+    """`3. Order Completed · user johndoe` for the picker (one line, control characters shown)."""
     if not isinstance(raw, dict):
-        return f"{index}. (not an object: {json.dumps(raw)[:40]})"
+        return visible(f"{index}. (not an object: {json_text(raw)[:40]})", one_line=True)
     kind = raw.get("type") or "track"
     name = raw.get("event") if kind == "track" else kind
     who = raw.get("user_id") or raw.get("anonymous_id")
-    return f"{index}. {name or '(no event name)'}" + (f" · {who}" if who else "")
+    name = name if isinstance(name, str) else json_text(name)[:40] if name else None
+    who = who if isinstance(who, str) else json_text(who)[:40] if who else None
+    label = f"{index}. {name or '(no event name)'}" + (f" · {who}" if who else "")
+    return visible(label[:200], one_line=True)
 
 
 class EventPickerScreen(ModalScreen[int | None]):
@@ -79,7 +90,10 @@ class EventPickerScreen(ModalScreen[int | None]):
             box.border_title = f"{len(self.events)} events in {self.source}"
             yield Label("Pick one to load into the composer:")
             yield OptionList(
-                *(Option(event_label(i + 1, raw), id=str(i)) for i, raw in enumerate(self.events)),
+                *(
+                    Option(Text(event_label(i + 1, raw)), id=str(i))
+                    for i, raw in enumerate(self.events)
+                ),
                 id="event-options",
             )
 
