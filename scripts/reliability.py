@@ -52,7 +52,7 @@ def _file(name: str, text: str | bytes) -> Callable[[Path], str]:
 def _fifo(folder: Path) -> str:
     path = folder / "fifo"
     os.mkfifo(path)
-    writer = subprocess.Popen(["sh", "-c", f"printf '{{\"type\":\"track\"' > {path}"])
+    writer = subprocess.Popen(["sh", "-c", f'printf \'{{"type":"track"\' > {path}'])
     del writer  # it writes half an object and exits; the reader must not hang
     return str(path)
 
@@ -63,22 +63,61 @@ CASES = [
     Case("empty file", "preview", _file("empty.json", "")),
     Case("NUL bytes", "preview", _file("nul.json", b'{"type":"track\x00"}')),
     Case("not UTF-8", "preview", _file("latin1.json", b'{"event":"caf\xe9"}')),
-    Case("a 5,000-digit number", "preview", _file("big.json", EVENT % ("E", "u", '{"n": ' + "9" * 5000 + "}"))),
+    Case(
+        "a 5,000-digit number",
+        "preview",
+        _file("big.json", EVENT % ("E", "u", '{"n": ' + "9" * 5000 + "}")),
+    ),
     Case("a lone surrogate", "preview", _file("sur.json", EVENT % ("E", "u\\ud800", "{}"))),
     Case("a lone surrogate, sent", "send", _file("sur2.json", EVENT % ("E", "u\\ud800", "{}"))),
     Case("nesting 100,000 deep", "preview", _file("deep.json", "[" * 100_000 + "]" * 100_000)),
-    Case("10 MB string", "preview", _file("huge.json", EVENT % ("E", "u", json.dumps({"s": "x" * 10_000_000})))),
-    Case("escape sequences in names", "send", _file("esc.json", EVENT % ("\\u001b]52;c;ZXZpbA==\\u0007", "\\u001b[2J\\u202e", "{}"))),
-    Case("wrong types", "send", _file("types.json", '{"type":"track","event":42,"user_id":["a"],"properties":"x"}')),
+    Case(
+        "10 MB string",
+        "preview",
+        _file("huge.json", EVENT % ("E", "u", json.dumps({"s": "x" * 10_000_000}))),
+    ),
+    Case(
+        "escape sequences in names",
+        "send",
+        _file("esc.json", EVENT % ("\\u001b]52;c;ZXZpbA==\\u0007", "\\u001b[2J\\u202e", "{}")),
+    ),
+    Case(
+        "wrong types",
+        "send",
+        _file("types.json", '{"type":"track","event":42,"user_id":["a"],"properties":"x"}'),
+    ),
     Case("missing identity", "send", _file("noid.json", '{"type":"track","event":"E"}')),
     Case("/dev/zero as FILE", "preview", lambda _folder: "/dev/zero"),
     Case("a FIFO that half-writes", "preview", _fifo),
     Case("--timeout nan", "send", _file("ok.json", EVENT % ("E", "u", "{}")), ("--timeout", "nan")),
     Case("--attempts 0", "send", _file("ok2.json", EVENT % ("E", "u", "{}")), ("--attempts", "0")),
-    Case("a key with a space inside", "send", _file("ok3.json", EVENT % ("E", "u", "{}")), (), (("WEBENGAGE_API_KEY", CANARY[:9] + " " + CANARY[9:]),)),
-    Case("a key with a newline inside", "send", _file("ok6.json", EVENT % ("E", "u", "{}")), (), (("WEBENGAGE_API_KEY", CANARY[:9] + "\n" + CANARY[9:]),)),
-    Case("unreachable host", "send", _file("ok4.json", EVENT % ("E", "u", "{}")), ("--attempts", "1"), (("WEBENGAGE_ROUTE_TO", "http://127.0.0.1:9"),)),
-    Case("blueprint nested 10,000 deep", "preview", _file("ok5.json", EVENT % ("E", "u", "{}")), ("--blueprint", "DEEP")),
+    Case(
+        "a key with a space inside",
+        "send",
+        _file("ok3.json", EVENT % ("E", "u", "{}")),
+        (),
+        (("WEBENGAGE_API_KEY", CANARY[:9] + " " + CANARY[9:]),),
+    ),
+    Case(
+        "a key with a newline inside",
+        "send",
+        _file("ok6.json", EVENT % ("E", "u", "{}")),
+        (),
+        (("WEBENGAGE_API_KEY", CANARY[:9] + "\n" + CANARY[9:]),),
+    ),
+    Case(
+        "unreachable host",
+        "send",
+        _file("ok4.json", EVENT % ("E", "u", "{}")),
+        ("--attempts", "1"),
+        (("WEBENGAGE_ROUTE_TO", "http://127.0.0.1:9"),),
+    ),
+    Case(
+        "blueprint nested 10,000 deep",
+        "preview",
+        _file("ok5.json", EVENT % ("E", "u", "{}")),
+        ("--blueprint", "DEEP"),
+    ),
 ]
 
 
@@ -109,7 +148,10 @@ def main() -> int:
             try:
                 done = subprocess.run(
                     [sys.executable, "-m", "tui", case.command, target, *args],
-                    env=env, capture_output=True, timeout=120, cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    timeout=120,
+                    cwd=ROOT,
                 )
                 code, out = done.returncode, done.stdout + done.stderr
             except subprocess.TimeoutExpired:
@@ -120,7 +162,11 @@ def main() -> int:
             lost = 0
             if case.command == "send" and code in (0, 3, 4, 5, 6, 7, 8, 9):
                 db = home / "state" / "data" / "history.sqlite3"
-                stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] if db.exists() else 0
+                stored = (
+                    sqlite3.connect(db).execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+                    if db.exists()
+                    else 0
+                )
                 lost = 0 if stored else 1
             bad += crashed or leaked or bool(lost)
             text = out.decode("utf-8", "replace").replace(str(home), "…")
@@ -130,10 +176,14 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|")
     for name, command, code, crashed, leaked, lost, said in rows:
         said = said.replace("|", "\\|")
-        print(f"| {name} | {command} | {code} | {'**yes**' if crashed else 'no'} | "
-              f"{'**yes**' if leaked else 'no'} | {lost} | {said} |")
-    print(f"\n{len(rows)} hostile inputs: {sum(r[3] for r in rows)} crashes, "
-          f"{sum(r[4] for r in rows)} leaks, {sum(r[5] for r in rows)} entries lost.")
+        print(
+            f"| {name} | {command} | {code} | {'**yes**' if crashed else 'no'} | "
+            f"{'**yes**' if leaked else 'no'} | {lost} | {said} |"
+        )
+    print(
+        f"\n{len(rows)} hostile inputs: {sum(r[3] for r in rows)} crashes, "
+        f"{sum(r[4] for r in rows)} leaks, {sum(r[5] for r in rows)} entries lost."
+    )
     return 1 if bad else 0
 
 
