@@ -362,3 +362,28 @@ def test_diagnose_shows_escapes(sandbox: Sandbox) -> None:
     for char in RAW_CONTROLS:
         assert char not in probed.stdout
     assert f"License code {DEMO_LICENSE_CODE}\\x1b[2J\\u202e" in probed.stdout
+
+
+def test_dash_reads_standard_input_and_version_is_printed() -> None:
+    """`preview -` and `send --dry-run -` read standard input (with the size limit);
+    `--version` says which version this is."""
+    import subprocess
+    import sys
+
+    from tui import __version__
+
+    event = '{"type": "track", "event": "Order Completed", "user_id": "u1"}\n'
+    for command in (["preview", "-"], ["send", "-", "--dry-run"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", *command],
+            input=event,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert '"eventName": "Order Completed"' in done.stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "tui", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert version.returncode == 0 and version.stdout.strip() == f"webengage-debugger {__version__}"

@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 
-from tui import exit_codes
+from tui import __version__, exit_codes
 
 SUBCOMMANDS = {
     "preview": "print the exact WebEngage request for each event in FILE (key redacted)",
@@ -39,6 +39,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="webengage-debugger",
         description="Send test events to WebEngage's REST API and find out why a delivery fails.",
     )
+    parser.add_argument("--version", action="version", version=f"webengage-debugger {__version__}")
     parser.add_argument(
         "--sandbox",
         action="store_true",

@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "file",
         metavar="FILE",
         type=Path,
-        help="a JSON file: one Signal event, an array of them, or one per line (NDJSON)",
+        help="a JSON file (- for standard input): one Signal event, an array of them, or NDJSON",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import select
 import stat
+import sys
 import time
 import tomllib
 from collections.abc import Callable
@@ -58,6 +59,10 @@ def size_text(size: int) -> str:
     return f"{size / 2**20:.4g} MiB" if size >= 2**20 else f"{size:,} bytes"
 
 
+STDIN = "-"
+"""A FILE of `-` means standard input, as for most command-line tools."""
+
+
 def read_bounded(
     path: Path,
     max_bytes: int = MAX_BYTES,
@@ -72,7 +77,10 @@ def read_bounded(
     pipe with nothing written (or no writer) for `wait_s` seconds, or `cancelled()`, is a
     TimeoutError, so the thread always ends; and a terminal is refused (the app reads its keys).
     """
-    fd = os.open(path, os.O_RDONLY | (0 if wait_s is None else os.O_NONBLOCK))
+    if str(path) == STDIN:  # `preview -`, `send -`: standard input, with the same limit
+        fd = os.dup(sys.stdin.fileno())
+    else:
+        fd = os.open(path, os.O_RDONLY | (0 if wait_s is None else os.O_NONBLOCK))
     try:
         info = os.fstat(fd)
         mode = info.st_mode
