@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
 from tui.delivery.service import DeliveryService
@@ -282,7 +283,17 @@ class WebEngageDebuggerApp(DebuggerApp):
             panel.save_profile()
 
     def action_load_file(self) -> None:
-        self.main.composer.load_file()
+        self.main.composer.pick_file()
+
+    def action_external_editor(self) -> None:
+        """Edit the properties in $EDITOR; what is saved comes back into the composer."""
+        from tui.ui.external_editor import edit_in_editor
+
+        area = self.main.composer.query_one("#properties", TextArea)
+        edited = edit_in_editor(self, area.text)
+        if edited is not None:
+            area.replace(edited, area.document.start, area.document.end)  # ctrl+z undoes it
+            self.notify("Properties updated from the editor.")
 
     def action_help(self) -> None:
         from tui.ui.widgets.help import HelpScreen  # Markdown loads on first use

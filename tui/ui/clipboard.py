@@ -15,6 +15,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 
@@ -50,7 +51,7 @@ def system_copy(text: str) -> bool:
     return False
 
 
-def copy_or_save(app: App[object], text: str, *, what: str, folder: Path, suffix: str) -> None:
+def copy_or_save(app: App[Any], text: str, *, what: str, folder: Path, suffix: str) -> None:
     """Copy `text` (described as `what`), or save it in `folder` and say where; in a thread, so a
     hung clipboard tool never blocks the screen."""
 

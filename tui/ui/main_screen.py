@@ -38,7 +38,7 @@ from tui.ui.themes import conceal_text, entry_secrets, is_presentation, secrets_
 from tui.ui.widgets.composer import ComposerPanel, describe_error
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
-from tui.ui.widgets.preview import PreviewPanel
+from tui.ui.widgets.preview import PreviewPanel, findings_summary
 from tui.webengage.entry import LogEntry
 from tui.webengage.request import Connection, WebEngageRequest
 
@@ -169,6 +169,11 @@ class MainScreen(Screen[None]):
         if where == "credentials" and is_presentation(self.app):
             self.notify(PRESENTING_NOTE, severity="warning")
             return
+        narrow = self.responsive.mode == "narrow"
+        if where == "event" and narrow and self.responsive.tab == "event":
+            where = (
+                "request"  # F3 again: the request and its findings, a narrow screen's other half
+            )
         self.show_tab(where)
         target = FOCUS_OF_TAB.get(where)
         for widget in self.query(target) if target else ():  # none yet if still deferred
@@ -220,6 +225,9 @@ class MainScreen(Screen[None]):
         self.refresh_preview()
 
     def watch_preview(self, preview: Preview | None) -> None:
+        if preview is not None:
+            for composer in self.query(ComposerPanel):
+                composer.show_findings(findings_summary(list(preview.findings)), preview.has_errors)
         if preview is not None and (panel := self._panel()) is not None:
             panel.show(preview)
             if panel.refusal_shown and refusal(self.connection, preview) is None:

@@ -37,8 +37,20 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("Show / hide API key", "toggle_key", "Reveal the REST API key in its field", "F8"),
     Command("Load events from file", "load_file", "Read a .json / .ndjson event file", "ctrl+l"),
+    Command(
+        "Edit properties in $EDITOR",
+        "external_editor",
+        "Open the properties JSON in your editor; saved, it comes back here",
+        "",
+    ),
     Command("Go to credentials", "goto('credentials')", "Data centre, license code, key", "F2"),
     Command("Go to event", "goto('event')", "The Signal event composer", "F3"),
+    Command(
+        "Go to request preview",
+        "goto('request')",
+        "The exact request and its findings (narrow screens: F3 again from the Event tab)",
+        "F3 F3",
+    ),
     Command("Go to delivery log", "goto('log')", "Every delivery and its verdict", "F4"),
     Command(
         "Open selected delivery",

@@ -76,6 +76,9 @@ class ComposerPanel(Vertical):
         super().__init__(id=id)
         self._event_names = with_identify(event_names)
         self.source = "composer"
+        self._sample_text = json.dumps(EXAMPLE_PROPERTIES, indent=2)
+        self._findings = Text("")
+        self._status = Text("")
 
     def compose(self) -> ComposeResult:
         options = [(name, name) for name in self._event_names]
@@ -99,7 +102,7 @@ class ComposerPanel(Vertical):
             json.dumps(EXAMPLE_PROPERTIES, indent=2),
             language="json",
             show_line_numbers=True,
-            tab_behavior="indent",
+            tab_behavior="focus",  # Tab leaves the editor; ctrl+] indents (JsonArea)
             id="properties",
         )
         yield Static("", id="json-status")
@@ -173,15 +176,22 @@ class ComposerPanel(Vertical):
     def emit(self) -> None:
         """Tell the screen (straight to it, not bubbling: each hop is a turn of the event loop)."""
         raw, error = self.raw_event()
-        status = self.query_one("#json-status", Static)
         if error is not None:
             message = describe_error(error)
-            status.update(Text("✗ invalid JSON: " + message, style="bold red"))
+            self._status, self._findings = (
+                Text("✗ invalid JSON: " + message, style="bold red"),
+                Text(),
+            )
+            self._show_status()
             self.screen.post_message(EventEdited(None, message))
         else:
             count = len(raw.get("properties", raw.get("traits", {}))) if raw else 0
-            status.update(Text(f"✓ valid JSON · {count} properties", style="green"))
+            self._status = Text(f"✓ valid JSON · {count} properties", style="green")
+            self._show_status()
             self.screen.post_message(EventEdited(raw))
+
+    def _show_status(self) -> None:
+        self.query_one("#json-status", Static).update(self._status + self._findings)
 
     def load_event(self, raw: Any, source: str) -> None:
         """Fill the fields from a Signal event read from a file (unknown fields are left out)."""
@@ -229,7 +239,31 @@ class ComposerPanel(Vertical):
         if custom.display:
             custom.focus()
         self.source = "composer"
+        self._offer_sample(str(event.value))
         self.emit()
+
+    def _offer_sample(self, name: str) -> None:
+        """Another event: its sample properties, as an edit (ctrl+z brings the old ones back)."""
+        from tui.mapping.samples import sample_properties
+
+        sample = sample_properties().get(name)
+        area = self.query_one("#properties", TextArea)
+        if sample is None or area.text == self._sample_text:
+            return
+        edited = area.text.strip() not in ("", "{}", self._sample_text.strip())
+        self._sample_text = json.dumps(sample, indent=2)
+        with self.prevent(TextArea.Changed):
+            area.replace(self._sample_text, area.document.start, area.document.end)
+        if edited:
+            self.app.notify(
+                f"Sample properties of {name} loaded; ctrl+z in the editor brings yours back.",
+                markup=False,
+            )
+
+    def show_findings(self, summary: str, errors: bool) -> None:
+        """The preview's verdict under the editor, where a narrow screen shows no preview."""
+        self._findings = Text(f" · {summary}", style="bold red" if errors else "yellow")
+        self._show_status()
 
     @on(Input.Changed, "#custom-event, #user-id, #anonymous-id, #timestamp")
     @on(TextArea.Changed, "#properties")
@@ -250,8 +284,17 @@ class ComposerPanel(Vertical):
 
     # ---- files ----
 
+    def pick_file(self) -> None:
+        """ctrl+l: always the file picker (in the typed path's folder), never a silent reload
+        of the last file over the user's edits."""
+        typed = Path(self.query_one("#file-path", Input).value.strip() or ".").expanduser()
+        folder = typed if typed.is_dir() else typed.parent
+        self.app.push_screen(
+            FilePickerScreen(folder if folder.is_dir() else Path.cwd()), self._picked_file
+        )
+
     def load_file(self) -> None:
-        """Load the path typed in the file field, or pick one when it is empty."""
+        """The Load button: load the path typed in the file field, or pick one when it is empty."""
         path = self.query_one("#file-path", Input).value.strip()
         if path:
             self._load_path(Path(path).expanduser())

@@ -8,6 +8,9 @@ when scrolling leaves the highlighted window. Tied to TextArea internals of the 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.geometry import Offset, Region
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -17,7 +20,17 @@ WINDOW_MARGIN = 80
 
 
 class JsonArea(TextArea):
-    """TextArea(language="json") with on-demand, windowed syntax highlighting."""
+    """TextArea(language="json") with on-demand, windowed syntax highlighting.
+
+    Tab leaves the editor (and shift+tab comes back), as in every other field; ctrl+] indents
+    by two spaces instead."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+right_square_bracket", "indent", "Indent", show=False),
+    ]
+
+    def action_indent(self) -> None:
+        self.insert("  ")
 
     _window: tuple[int, int] = (0, -1)
 
