@@ -39,6 +39,8 @@ async def test_changed_since_tested_and_reconnect_needed(make_app: MakeApp) -> N
         await wait_until(pilot, lambda: "connected" in topbar(app))
         app.main.query_one("#license-code", Input).value = "sbx~other"
         await wait_until(pilot, lambda: "changed since tested" in topbar(app))
+        verdict = app.main.query_one("#verdict", Static)
+        assert "changed since tested" in str(verdict.render())
         app.main.query_one("#license-code", Input).value = "sbx~demo"
         await wait_until(pilot, lambda: "connected" in topbar(app))
         app.main.query_one("#data-centre", Select).value = "in"  # the key is unknown there: 401

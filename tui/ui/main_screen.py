@@ -24,7 +24,7 @@ from tui.delivery.service import refusal
 from tui.mapping.preview import Preview, preview_event
 from tui.safe_text import visible
 from tui.ui import log_actions, startup
-from tui.ui.connection_state import ConnectionStatus
+from tui.ui.connection_state import ConnectionStatus, State
 from tui.ui.host import DebuggerApp
 from tui.ui.layout import ResponsiveLayout, topbar_text
 from tui.ui.messages import (
@@ -184,6 +184,11 @@ class MainScreen(Screen[None]):
         text = topbar_text(self.connection, self.status.badge(self.connection))
         for bar in self.query("#topbar").results(Static):
             bar.update(conceal_text(text, secrets))
+        state = self.status.state(self.connection)
+        panel = self.credentials_panel()
+        if panel is not None and state in (State.CHANGED, State.RECONNECT):
+            badge = self.status.badge(self.connection)
+            panel.show_state(badge.plain.strip(), "yellow" if state is State.CHANGED else "red")
 
     @on(ConnectionTested)
     def _on_tested(self, message: ConnectionTested) -> None:

@@ -168,6 +168,12 @@ class CredentialsPanel(Vertical):
         widget.update(Text(("✓ " if ok else "✗ ") + verdict, style="green" if ok else "red"))
         widget.tooltip = verdict
 
+    def show_state(self, words: str, style: str) -> None:
+        """The connection's state in the verdict line (changed since tested, reconnect needed)."""
+        widget = self.query_one("#verdict", Static)
+        widget.update(Text(words, style=style))
+        widget.tooltip = words
+
     def show_testing(self) -> None:
         self.query_one("#verdict", Static).update(Text("testing…", style="italic"))
 
