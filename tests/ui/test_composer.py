@@ -91,7 +91,7 @@ async def test_loading_a_file_with_several_events_lets_you_pick_one(make_app: Ma
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         set_input(app, "#file-path", str(FIXTURES / "several.ndjson"))
-        await pilot.press("ctrl+l")
+        app.main.composer.load_file()  # the Load button (ctrl+l: the picker)
         await wait_until(pilot, lambda: isinstance(app.screen, EventPickerScreen))
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, EventPickerScreen))
@@ -107,7 +107,7 @@ async def test_loading_a_single_event_file(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         set_input(app, "#file-path", str(FIXTURES / "bad" / "we-property.json"))
-        await pilot.press("ctrl+l")
+        app.main.composer.load_file()  # the Load button (ctrl+l: the picker)
         await wait_until(pilot, lambda: app.preview is not None and app.preview.has_errors)
         assert "we_" in str(app.query_one("#findings").render())
 
@@ -118,10 +118,10 @@ async def test_an_unreadable_file_is_reported_not_fatal(make_app: MakeApp, tmp_p
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         set_input(app, "#file-path", str(bad))
-        await pilot.press("ctrl+l")
+        app.main.composer.load_file()  # the Load button (ctrl+l: the picker)
         await pilot.pause()
         set_input(app, "#file-path", str(tmp_path / "missing.json"))
-        await pilot.press("ctrl+l")
+        app.main.composer.load_file()  # the Load button (ctrl+l: the picker)
         await pilot.pause()
         assert app.is_running
         messages = [n.message for n in app._notifications]

@@ -25,7 +25,8 @@ def messages(app: WebEngageDebuggerApp) -> list[str]:
 
 async def load(app: WebEngageDebuggerApp, pilot: Pilot[None], path: Path | str) -> None:
     set_input(app, "#file-path", str(path))
-    await pilot.press("ctrl+l")
+    app.main.composer.load_file()  # the Load button (ctrl+l always opens the picker)
+    await pilot.pause()
 
 
 async def notified(app: WebEngageDebuggerApp, pilot: Pilot[None], words: str) -> None:

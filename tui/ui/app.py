@@ -287,13 +287,9 @@ class WebEngageDebuggerApp(DebuggerApp):
 
     def action_external_editor(self) -> None:
         """Edit the properties in $EDITOR; what is saved comes back into the composer."""
-        from tui.ui.external_editor import edit_in_editor
+        from tui.ui.external_editor import edit_properties
 
-        area = self.main.composer.query_one("#properties", TextArea)
-        edited = edit_in_editor(self, area.text)
-        if edited is not None:
-            area.replace(edited, area.document.start, area.document.end)  # ctrl+z undoes it
-            self.notify("Properties updated from the editor.")
+        edit_properties(self, self.main.composer.query_one("#properties", TextArea))
 
     def action_help(self) -> None:
         from tui.ui.widgets.help import HelpScreen  # Markdown loads on first use

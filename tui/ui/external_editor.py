@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, SuspendNotSupported
+from textual.widgets import TextArea
 
 
 def editor_command() -> list[str]:
@@ -45,3 +46,11 @@ def edit_in_editor(app: App[Any], text: str) -> str | None:
     finally:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def edit_properties(app: App[Any], area: TextArea) -> None:
+    """The properties editor's text through $EDITOR and back, as one edit (ctrl+z undoes it)."""
+    edited = edit_in_editor(app, area.text)
+    if edited is not None:
+        area.replace(edited, area.document.start, area.document.end)
+        app.notify("Properties updated from the editor.")

@@ -262,7 +262,8 @@ class ComposerPanel(Vertical):
 
     def show_findings(self, summary: str, errors: bool) -> None:
         """The preview's verdict under the editor, where a narrow screen shows no preview."""
-        self._findings = Text(f" · {summary}", style="bold red" if errors else "yellow")
+        style = "bold red" if errors else "green" if summary == "no findings" else "yellow"
+        self._findings = Text(f" · {summary}", style=style)
         self._show_status()
 
     @on(Input.Changed, "#custom-event, #user-id, #anonymous-id, #timestamp")
