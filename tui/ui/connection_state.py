@@ -66,6 +66,13 @@ class ConnectionStatus:
             return State.RECONNECT
         return State.CONNECTED if self.ok else State.FAILED
 
+    def words(self, current: Connection) -> str:
+        """The state in a sentence, for the credentials panel's verdict line."""
+        state = self.state(current)
+        if state is State.RECONNECT:
+            return f"⚠ reconnect needed: {self.reconnect}, then F7 to test again"
+        return self.badge(current).plain.strip()
+
     def badge(self, current: Connection) -> Text:
         """A short badge for the top bar (empty while untested)."""
         state = self.state(current)
@@ -74,7 +81,7 @@ class ConnectionStatus:
         if state is State.CHANGED:
             return Text(" changed since tested: F7 tests again ", style="bold black on yellow")
         if state is State.RECONNECT:
-            return Text(f" ⚠ reconnect needed: {self.reconnect}; F7 ", style="bold white on red")
+            return Text(" ⚠ reconnect needed: F7 ", style="bold white on red")
         if state is State.FAILED:
             return Text(" ✗ test failed: F7 tests again ", style="bold white on red")
         return Text("")

@@ -187,8 +187,8 @@ class MainScreen(Screen[None]):
         state = self.status.state(self.connection)
         panel = self.credentials_panel()
         if panel is not None and state in (State.CHANGED, State.RECONNECT):
-            badge = self.status.badge(self.connection)
-            panel.show_state(badge.plain.strip(), "yellow" if state is State.CHANGED else "red")
+            words = self.status.words(self.connection)
+            panel.show_state(words, "yellow" if state is State.CHANGED else "red")
 
     @on(ConnectionTested)
     def _on_tested(self, message: ConnectionTested) -> None:
