@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tui.store.files import write_private
 from tui.store.history import outcome_label
-from tui.webengage.entry import LogEntry, Target
+from tui.webengage.entry import LogEntry, Target, sent_to
 
 HAR_VERSION = "1.2"
 EVIDENCE_BODY_MAX = 8000
@@ -79,16 +79,6 @@ def _status_text(status: int) -> str:
 
 def _target_tag(entry: LogEntry) -> str:
     return f"[{entry.target.value}] " if entry.target and entry.target is not Target.REAL else ""
-
-
-def _sent_to(entry: LogEntry) -> str:
-    if entry.target is Target.SANDBOX:
-        return f"the sandbox at {entry.route} (not WebEngage)"
-    if entry.target is Target.ROUTED:
-        return f"{entry.route} (routed; Host {entry.host})"
-    if entry.target is Target.REAL:
-        return "WebEngage"
-    return "(not recorded)"
 
 
 def _har_response(entry: LogEntry) -> dict[str, Any]:
@@ -215,7 +205,7 @@ def _summary_lines(entry: LogEntry) -> list[str]:
         f"| Outcome | {_cell(outcome_label(entry))} |",
         f"| HTTP status | {_cell(status)} |",
         f"| Data centre | {_cell(entry.data_centre or '(unknown)')} |",
-        f"| Sent to | {_cell(_sent_to(entry))} |",
+        f"| Sent to | {_cell(sent_to(entry))} |",
         f"| Host | {_cell(entry.host)} |",
         f"| License code | {_cell(entry.license_code)} |",
         f"| Endpoint | {_cell(f'{request.method} {request.url}')} |",

@@ -43,6 +43,17 @@ def target_of(route_to: str | None) -> Target:
     return Target.SANDBOX if loopback else Target.ROUTED
 
 
+def sent_to(entry: LogEntry) -> str:
+    """Where a delivery went, in a sentence's words (the detail header, the evidence pack)."""
+    if entry.target is Target.SANDBOX:
+        return f"the sandbox at {entry.route}, not WebEngage"
+    if entry.target is Target.ROUTED:
+        return f"{entry.route} (routed, with WebEngage's Host header {entry.host})"
+    if entry.target is Target.REAL:
+        return "WebEngage"
+    return "(not recorded)"
+
+
 def new_request_id() -> str:
     """An `x-request-id`: hex, the same on every attempt of one delivery."""
     return uuid.uuid4().hex

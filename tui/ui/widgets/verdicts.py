@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.safe_text import visible
-from tui.webengage.entry import LogEntry, Target
+from tui.webengage.entry import LogEntry, Target, sent_to
 from tui.webengage.outcomes import Outcome
 
 OUTCOME_STYLE = {
@@ -32,13 +32,7 @@ def target_text(entry: LogEntry) -> Text:
 
 def target_words(entry: LogEntry) -> str:
     """Where the delivery went, in a sentence's words."""
-    if entry.target is Target.SANDBOX:
-        return f"the sandbox at {entry.route}, not WebEngage"
-    if entry.target is Target.ROUTED:
-        return f"{entry.route} (routed, with WebEngage's Host header)"
-    if entry.target is Target.REAL:
-        return "WebEngage"
-    return "(not recorded)"
+    return sent_to(entry)
 
 
 def outcome_text(entry: LogEntry, *, interrupted: bool = False) -> Text:
