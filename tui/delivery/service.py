@@ -251,14 +251,14 @@ class DeliveryService:
         *,
         retry: RetryPolicy | None = None,
         timeout_s: float | None = None,
-        pacer: Pacer | None = None,
     ) -> WebEngageClient:
-        """The long-lived client for this connection (and retry policy, timeout and pacer)."""
+        """The long-lived client for this connection (and retry policy and timeout). Pacing is
+        per run (replay hands each call its endpoint's pacer), so it is not part of the client."""
         from tui.webengage.client import WebEngageClient
 
         retry = retry or self.retry
         timeout = self.timeout_s if timeout_s is None else timeout_s
-        key = (connection, connection.api_key.get_secret_value(), retry, timeout, id(pacer))
+        key = (connection, connection.api_key.get_secret_value(), retry, timeout)
         client = self._clients.get(key)
         if client is None:
             client = WebEngageClient(
@@ -266,7 +266,6 @@ class DeliveryService:
                 transport=self.transport,
                 retry=retry,
                 timeout_s=timeout,
-                pacer=pacer,
                 sleep=self.sleep,
             )
             self._clients[key] = client
@@ -280,9 +279,8 @@ class DeliveryService:
         record: bool = True,
         retry: RetryPolicy | None = None,
         timeout_s: float | None = None,
-        pacer: Pacer | None = None,
     ) -> Session:
-        client = self.client(connection, retry=retry, timeout_s=timeout_s, pacer=pacer)
+        client = self.client(connection, retry=retry, timeout_s=timeout_s)
         return Session(self, client, observer, record=record)
 
     async def deliver(
