@@ -95,7 +95,9 @@ def refusal(
     missing = missing_credentials(connection)
     if missing:
         return Refusal(
-            "missing_credentials", "; ".join(missing), in_app=_missing_in_app(connection)
+            "missing_credentials",
+            "; ".join(missing),
+            in_app=" and ".join(missing_credentials(connection, in_app=True)),
         )
     if forced:
         return None
@@ -104,18 +106,6 @@ def refusal(
         paths = ", ".join(dict.fromkeys(f.path for f in errors))
         return Refusal("findings", paths, len(errors))
     return None
-
-
-def _missing_in_app(connection: Connection) -> str:
-    """What is missing, as the credentials panel names it."""
-    missing = []
-    if not connection.license_code:
-        missing.append("the license code")
-    if not connection.api_key.get_secret_value():
-        missing.append("the REST API key")
-    if connection.data_centre is None and not (connection.custom_host or "").strip():
-        missing.append("the host (pick a data centre)")
-    return " and ".join(missing)
 
 
 class Session:

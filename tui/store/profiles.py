@@ -363,13 +363,26 @@ def resolve_connection(
     return base.model_copy(update=updates) if updates else base
 
 
-def missing_credentials(connection: Connection) -> list[str]:
-    """What is missing before anything can be sent, each with where to set it."""
+def missing_credentials(connection: Connection, *, in_app: bool = False) -> list[str]:
+    """What is missing before anything can be sent: each with where to set it on the command
+    line, or (`in_app`) as the TUI's credentials panel names it."""
     missing = []
     if not connection.license_code:
-        missing.append(f"license code (set {LICENSE_CODE_ENV}, --license, or a profile)")
+        missing.append(
+            "the license code"
+            if in_app
+            else f"license code (set {LICENSE_CODE_ENV}, --license, or a profile)"
+        )
     if not connection.api_key.get_secret_value():
-        missing.append(f"REST API key (set {API_KEY_ENV} or store it in a profile)")
+        missing.append(
+            "the REST API key"
+            if in_app
+            else f"REST API key (set {API_KEY_ENV} or store it in a profile)"
+        )
     if connection.data_centre is None and not (connection.custom_host or "").strip():
-        missing.append(f"host (set {DATA_CENTRE_ENV}, {HOST_ENV} or --data-centre/--host)")
+        missing.append(
+            "the host (pick a data centre)"
+            if in_app
+            else f"host (set {DATA_CENTRE_ENV}, {HOST_ENV} or --data-centre/--host)"
+        )
     return missing
