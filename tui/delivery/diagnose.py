@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Protocol
 
 import httpx
 from pydantic import SecretStr
@@ -33,9 +32,9 @@ from tui.delivery.verdicts import (
 )
 from tui.webengage.api import DataCentre, Endpoint
 from tui.webengage.client import RetryPolicy, WebEngageClient, classify_response
-from tui.webengage.entry import LogEntry
+from tui.webengage.deliverer import Deliverer
 from tui.webengage.outcomes import Outcome
-from tui.webengage.request import Connection, WebEngageRequest, build_request
+from tui.webengage.request import Connection, build_request
 
 __all__ = [
     "PROBE_BODY",
@@ -57,13 +56,7 @@ PROBE_RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.2, max_delay_s=1.0, jit
 PROBE_TIMEOUT_S = 5.0
 
 
-class _Deliverer(Protocol):
-    async def deliver(
-        self, request: WebEngageRequest, *, event_name: str = "", source: str = ""
-    ) -> LogEntry: ...
-
-
-DelivererFor = Callable[[Connection], _Deliverer]
+DelivererFor = Callable[[Connection], Deliverer]
 """What sends a probe for a connection (the delivery service gives its session)."""
 
 

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,9 +21,10 @@ from tui.mapping.blueprint import Blueprint
 from tui.mapping.preview import preview_event
 from tui.store.settings import AppSettings
 from tui.webengage.api import ID_MAX
+from tui.webengage.deliverer import Deliverer
 from tui.webengage.entry import LogEntry
 from tui.webengage.findings import Finding
-from tui.webengage.request import Connection, WebEngageRequest
+from tui.webengage.request import Connection
 
 DEFAULT_ID_PREFIX = "wedbg-test-"
 JOURNEY_SUFFIX = ".toml"
@@ -210,21 +211,6 @@ def materialise(
             event["properties"] = _substitute(step.properties, identity)
         events.append(event)
     return events
-
-
-class Deliverer(Protocol):
-    """What a journey needs from the client (WebEngageClient provides it)."""
-
-    async def deliver(
-        self,
-        request: WebEngageRequest,
-        *,
-        event_name: str = "",
-        findings: Sequence[Finding] = (),
-        forced: bool = False,
-        source: str = "",
-        on_update: Callable[[LogEntry], None] | None = None,
-    ) -> LogEntry: ...
 
 
 class StepResult(BaseModel):
