@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tui.mapping.blueprint import Blueprint, default_blueprint
 from tui.mapping.fast import construct
+from tui.mapping.formats import Format, Reading, normalise
 from tui.mapping.mapper import Mapped, child_path, finding, map_event
 from tui.mapping.signal import coerce_event
 from tui.mapping.validation import MAX_VALUE_DEPTH, validate
@@ -39,7 +40,8 @@ class Preview(BaseModel):
     mapped: Mapped | None
     findings: list[Finding]
     event_name: str
-    raw: Any = None  # the Signal event as given, for the side-by-side view
+    raw: Any = None  # the event as given (in whichever format), for the side-by-side view
+    format: str = Format.SIGNAL.value  # the format `raw` was read in (tui.mapping.formats)
 
     @property
     def has_errors(self) -> bool:
@@ -58,27 +60,70 @@ def preview_event(
     now: datetime | None = None,
     known_types: Mapping[str, AttributeType] | None = None,
 ) -> Preview:
-    """The request `raw` becomes, with findings from reading, mapping and validating it."""
+    """The request `raw` becomes, with findings from reading, mapping and validating it.
+
+    `raw` may be in any format `tui.mapping.formats` reads (Signal, Segment / RudderStack, a
+    WebEngage body, a Datafly.js call as read); the first finding then says which, and from where.
+    """
     blueprint = blueprint or default_blueprint()
     now = now or datetime.now(UTC)
-    event, findings = coerce_event(raw)
-    if isinstance(raw, dict):
-        findings.extend(unsendable(raw))
-    if event is None:
+    reading = normalise(raw, blueprint)
+    signal = reading.event
+    findings = reading_findings(reading)
+    event, coerced = coerce_event(signal)
+    findings.extend(coerced)
+    if isinstance(signal, dict):
+        findings.extend(unsendable(signal))
+    shown = dict(raw) if isinstance(raw, dict) else raw  # a Tagged read becomes plain JSON
+    if event is None or reading.not_delivered is not None:
         request = build_request(connection, Endpoint.EVENTS, {})
         empty: dict[str, Any] = {"request": request, "mapped": None, "event_name": ""}
-        return construct(Preview, {**empty, "findings": findings, "raw": raw})
+        values = {**empty, "findings": in_source_terms(findings, reading), "raw": shown}
+        return construct(Preview, {**values, "format": reading.format.value})
     mapped = map_event(event, blueprint, now)
     findings.extend(mapped.findings)
     findings.extend(validate(mapped, known_types=known_types))
-    request = build_request(connection, mapped.endpoint, mapped.body)
-    values: dict[str, Any] = {
+    request_id = reading.request_id if not mapped.endpoint.is_bulk else None
+    request = build_request(connection, mapped.endpoint, mapped.body, request_id=request_id)
+    values = {
         "request": request,
         "mapped": mapped,
-        "findings": findings,
-        "raw": raw,
+        "findings": in_source_terms(findings, reading),
+        "raw": shown,
+        "format": reading.format.value,
     }
     return construct(Preview, {**values, "event_name": mapped.event_name})
+
+
+def reading_findings(reading: Reading) -> list[Finding]:
+    """What the reading says: which format, from where, and what is not sent (info), and an
+    error for a call WebEngage has no counterpart for."""
+    summary = reading.summary()
+    found = [summary] if summary is not None else []
+    found.extend(reading.notes)
+    if reading.not_delivered is not None:
+        found.append(reading.not_delivered)
+    return found
+
+
+def in_source_terms(findings: list[Finding], reading: Reading) -> list[Finding]:
+    """Findings located in the event as given: `$.user_id` is `$.userId` in a Segment event."""
+    moves = {
+        f"$.{field}": source
+        for field, source in reading.took
+        if source.startswith("$.") and " " not in source and "." not in field
+    }
+    if not moves:
+        return findings
+    moved = []
+    for item in findings:
+        head = item.path.split(".", 2)
+        prefix = ".".join(head[:2]).split("[", 1)[0]
+        target = moves.get(prefix)
+        if target is not None and target != prefix:
+            item = item.model_copy(update={"path": target + item.path[len(prefix) :]})
+        moved.append(item)
+    return moved
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from tui.mapping.blueprint import MAX_BYTES, TooLarge, read_bounded, size_text
 from tui.mapping.fast import construct
+from tui.mapping.formats import Format, NoEvents, Tagged, datafly, expand
 from tui.mapping.mapped import finding
 from tui.webengage.findings import Finding, Severity
 from tui.webengage.request import int_too_long, lone_surrogate, long_number_index
@@ -101,6 +102,8 @@ def parse_events_text(text: str, source: str) -> list[Any]:
     except RecursionError:
         raise InputError(source, "JSON nested too deeply to read", 1, 1) from None
     except json.JSONDecodeError as whole_error:
+        if datafly.looks_like_calls(text):
+            return _parse_calls(text, source)
         events = _parse_ndjson(text, source)
         if events is None:
             raise _json_error(whole_error, source) from None
@@ -108,7 +111,29 @@ def parse_events_text(text: str, source: str) -> list[Any]:
     except ValueError:
         raise _long_number(text, source) from None
     _check_unicode(text, source)
-    return list(value) if isinstance(value, list) else [value]
+    return _expand(value, source)
+
+
+def _expand(value: Any, source: str) -> list[Any]:
+    try:
+        return expand(value, source)
+    except NoEvents as error:
+        raise InputError(source, str(error)) from None
+
+
+def _parse_calls(text: str, source: str) -> list[Any]:
+    """Datafly.js calls, as pasted from a site's code (JavaScript literals, read with json5)."""
+    _check_unicode(text, source)
+    try:
+        calls = datafly.parse_calls(text)
+    except datafly.CallError as error:
+        raise InputError(source, error.message, error.line, error.column) from None
+    if len(calls) == 1:
+        return [Tagged(calls[0], Format.DATAFLY_JS.value)]
+    return [
+        Tagged(call, Format.DATAFLY_JS.value, f"call {n} of {len(calls)}")
+        for n, call in enumerate(calls, start=1)
+    ]
 
 
 def _parse_ndjson(text: str, source: str) -> list[Any] | None:
@@ -125,7 +150,10 @@ def _parse_ndjson(text: str, source: str) -> list[Any] | None:
         return None
     except ValueError:  # a value, with a number too long to read: `_loads` says where
         pass
-    return [_loads(line, source, line_offset=index) for index, line in numbered]
+    events = []
+    for index, line in numbered:
+        events.extend(_expand(_loads(line, source, line_offset=index), source))
+    return events
 
 
 def read_events(

@@ -34,12 +34,18 @@ def signal_event_from_entry(entry: LogEntry, blueprint: Blueprint) -> dict[str, 
     Signal name, anything else stays a custom name), eventData's renamed keys get their Signal
     names back, eventTime becomes the timestamp; /users fields become traits.
     """
-    body = entry.request.body
     endpoint = entry.request.endpoint
     if endpoint not in (Endpoint.EVENTS, Endpoint.USERS):
         raise NotEditable(f"a {endpoint.value} call holds many events: resend it as it was (r)")
-    if not isinstance(body, dict):
+    if not isinstance(entry.request.body, dict):
         raise NotEditable("its body is not a JSON object")
+    return signal_event_from_body(endpoint, entry.request.body, blueprint)
+
+
+def signal_event_from_body(
+    endpoint: Endpoint, body: dict[str, Any], blueprint: Blueprint
+) -> dict[str, Any]:
+    """The Signal event for one /events or /users body (see `signal_event_from_entry`)."""
     raw: dict[str, Any]
     if endpoint is Endpoint.USERS:
         fields = {field: trait for trait, field in blueprint.user_fields.items()}

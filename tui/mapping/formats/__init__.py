@@ -13,14 +13,28 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from tui.webengage.findings import Finding
+from tui.mapping.blueprint import Blueprint
+from tui.mapping.formats import har
+from tui.mapping.formats.segment import SegmentReader, is_segment
+from tui.mapping.formats.tagged import Tagged
+from tui.mapping.mapped import finding
+from tui.mapping.unmap import signal_event_from_body
+from tui.webengage.api import Endpoint
+from tui.webengage.findings import Finding, Severity
+
+__all__ = ["Format", "NoEvents", "Reading", "Tagged", "expand", "normalise"]
 
 
 class Format(StrEnum):
-    SIGNAL = "Signal"
-    SEGMENT = "Segment / RudderStack"
+    SIGNAL = "Signal event"
+    SEGMENT = "Segment / RudderStack event"
     DATAFLY_JS = "Datafly.js call"
-    WEBENGAGE = "WebEngage REST body"
+    WEBENGAGE_EVENT = har.WEBENGAGE_EVENT
+    WEBENGAGE_USER = har.WEBENGAGE_USER
+
+
+class NoEvents(ValueError):
+    """A value that holds no events at all (a HAR file without a tracking call)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,22 +43,118 @@ class Reading:
 
     event: Any
     format: Format = Format.SIGNAL
-    took: tuple[tuple[str, str], ...] = ()  # (Signal field, where it was read), e.g. ("user_id", "$.userId")
+    took: tuple[
+        tuple[str, str], ...
+    ] = ()  # (Signal field, where it was read): ("user_id", "$.userId")
     notes: tuple[Finding, ...] = ()  # info findings about the reading (fallbacks, what is not sent)
     request_id: str | None = None  # the x-request-id derived from a messageId
     not_delivered: Finding | None = None  # a call WebEngage has no counterpart for (alias, group)
+    origin: str | None = None  # where in a larger file it was found (a HAR entry)
+
+    def summary(self) -> Finding | None:
+        """One info finding saying what was read and from where; None for the tool's own dialect."""
+        if self.format is Format.SIGNAL and self.origin is None:
+            return None
+        took = ", ".join(f"{field} ← {source}" for field, source in self.took)
+        where = f" ({self.origin})" if self.origin else ""
+        message = f"read as a {self.format.value}{where}" + (f": {took}" if took else "")
+        return finding(Severity.INFO, "$", message, "nothing to do", "format-read")
+
+
+_WEBENGAGE_BULK = {"events": Format.WEBENGAGE_EVENT, "users": Format.WEBENGAGE_USER}
+_USER_FIELDS = frozenset(
+    {"firstName", "lastName", "email", "phone", "gender", "birthDate", "company", "attributes"}
+    | {"emailOptIn", "smsOptIn", "whatsappOptIn", "rcsOptIn", "hashedEmail", "hashedPhone"}
+)
 
 
 def expand(value: Any, source: str = "input") -> list[Any]:
     """The events in one parsed top-level value: an array's items, a `{"batch": [...]}`
-    envelope's items, the tracking calls in a HAR file; anything else is one event."""
+    envelope's items, a WebEngage bulk body's items, the tracking calls in a HAR file; anything
+    else is one event. NoEvents for a HAR file without a tracking call."""
     if isinstance(value, list):
         return list(value)
-    if isinstance(value, dict) and isinstance(value.get("batch"), list):
-        return list(value["batch"])
+    if not isinstance(value, dict):
+        return [value]
+    if isinstance(value.get("batch"), list):
+        return _batch(value)
+    if har.is_har(value):
+        found, entries = har.tracking_calls(value)
+        if not found:
+            raise NoEvents(
+                f"a HAR file of {entries} request(s), none of them a tracking call (a POST of "
+                "Segment, RudderStack or Datafly events, or a WebEngage REST call)"
+            )
+        return list(found)
+    for key, shape in _WEBENGAGE_BULK.items():
+        items = value.get(key)
+        if len(value) == 1 and isinstance(items, list) and all(isinstance(i, dict) for i in items):
+            return [Tagged(item, shape) for item in items]
     return [value]
 
 
-def normalise(raw: Any) -> Reading:
+def _batch(envelope: dict[str, Any]) -> list[Any]:
+    """A batch envelope's items, each given the envelope's `sentAt` and `context` when it has
+    none of its own (Segment's batch API: "the context and sentAt of the batch apply to all")."""
+    shared = {key: envelope[key] for key in ("sentAt", "context") if key in envelope}
+    items = envelope["batch"]
+    if not shared:
+        return list(items)
+    return [{**shared, **item} if isinstance(item, dict) else item for item in items]
+
+
+def _shape(raw: dict[str, Any]) -> Format:
+    shape = raw.shape if isinstance(raw, Tagged) else ""
+    if shape:
+        return Format(shape)
+    if "eventName" in raw and not {"event", "type"} & raw.keys():
+        return Format.WEBENGAGE_EVENT
+    if (
+        not {"event", "type", "traits", "properties"} & raw.keys()
+        and {
+            "userId",
+            "anonymousId",
+        }
+        & raw.keys()
+        and _USER_FIELDS & raw.keys()
+    ):
+        return Format.WEBENGAGE_USER
+    return Format.SEGMENT if is_segment(raw) else Format.SIGNAL
+
+
+def normalise(raw: Any, blueprint: Blueprint) -> Reading:
     """`raw` read in whichever shape it is; a value in no known shape is passed on as it is."""
-    return Reading(raw)
+    if not isinstance(raw, dict):
+        return Reading(raw)
+    origin = raw.origin if isinstance(raw, Tagged) else None
+    shape = _shape(raw)
+    if shape is Format.SEGMENT:
+        reader = SegmentReader(raw)
+        event = reader.read()
+        return Reading(
+            event,
+            shape,
+            tuple(reader.took),
+            tuple(reader.notes),
+            reader.request_id,
+            reader.not_delivered,
+            origin,
+        )
+    if shape in (Format.WEBENGAGE_EVENT, Format.WEBENGAGE_USER):
+        endpoint = Endpoint.EVENTS if shape is Format.WEBENGAGE_EVENT else Endpoint.USERS
+        event = signal_event_from_body(endpoint, raw, blueprint)
+        took = (("event", "un-mapped through the blueprint"),)
+        return Reading(event, shape, took, origin=origin)
+    if shape is Format.DATAFLY_JS:
+        return Reading(dict(raw), shape, _call_took(raw), origin=origin)
+    return Reading(dict(raw) if isinstance(raw, Tagged) else raw, shape, origin=origin)
+
+
+def _call_took(call: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    kind = call.get("type")
+    if kind == "identify":
+        took = [("user_id", "its first argument")] if "user_id" in call else []
+        return (*took, ("traits", "its object argument"))
+    if kind == "page":
+        return (("properties", "its object argument, with its name and category strings"),)
+    return (("event", "its first argument"), ("properties", "its object argument"))

@@ -24,8 +24,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from textual.worker import get_current_worker
 
-from tui.mapping.blueprint import MAX_BYTES
-from tui.mapping.signal import InputError, parse_json_object, read_events
+from tui.mapping.blueprint import MAX_BYTES, Blueprint, default_blueprint
+from tui.mapping.formats import Tagged, datafly, normalise
+from tui.mapping.signal import InputError, parse_events_text, parse_json_object, read_events
 from tui.safe_text import visible
 from tui.ui.messages import EventEdited, SendRequested
 from tui.ui.widgets.json_area import JsonArea
@@ -193,13 +194,19 @@ class ComposerPanel(Vertical):
     def _show_status(self) -> None:
         self.query_one("#json-status", Static).update(self._status + self._findings)
 
-    def load_event(self, raw: Any, source: str) -> None:
-        """Fill the fields from a Signal event read from a file (unknown fields are left out)."""
+    def load_event(self, raw: Any, source: str, *, keep_identity: bool = False) -> None:
+        """Fill the fields from an event read from a file, in any format `tui.mapping.formats`
+        reads (unknown fields are left out). `keep_identity`: leave user_id, anonymous_id and
+        timestamp as they are when the event has none of its own (a pasted Datafly.js call)."""
         self.source = source
         if not isinstance(raw, dict):
             message = visible(f"{source}: not a JSON object, nothing loaded")
             self.app.notify(message, severity="error", markup=False)
             return
+        blueprint = getattr(self.app, "blueprint", None)
+        if not isinstance(blueprint, Blueprint):
+            blueprint = default_blueprint()
+        raw = normalise(raw, blueprint).event
         kind = str(raw.get("type") or "track")
         name = (
             "page"
@@ -224,6 +231,8 @@ class ComposerPanel(Vertical):
                 ("timestamp", "#timestamp"),
             ):
                 value = raw.get(key)
+                if value is None and keep_identity:
+                    continue
                 self.query_one(widget_id, Input).value = "" if value is None else str(value)
             body = raw.get("traits" if kind == "identify" else "properties") or {}
             self.query_one("#properties", TextArea).load_text(json_text(body, indent=2))
@@ -270,7 +279,29 @@ class ComposerPanel(Vertical):
     @on(TextArea.Changed, "#properties")
     def _on_edit(self, event: Input.Changed | TextArea.Changed) -> None:
         event.stop()
+        if isinstance(event, TextArea.Changed) and self._took_call(event.text_area.text):
+            return
         self.emit()
+
+    def _took_call(self, text: str) -> bool:
+        """A Datafly.js call pasted into the properties (as written on a site): its event and
+        properties fill the composer; identity stays in the user_id / anonymous_id fields."""
+        if not datafly.looks_like_calls(text):
+            return False
+        try:
+            [call, *_] = parse_events_text(text, "the pasted call")
+        except (InputError, ValueError):
+            return False  # not (yet) a whole call: the JSON error says what is wrong
+        if not isinstance(call, Tagged):
+            return False
+        self.load_event(call, "a pasted Datafly.js call", keep_identity=True)
+        name = call.get("event") or call.get("type")
+        self.app.notify(
+            visible(f"Read a Datafly.js call: {name}. Identity comes from user_id / anonymous_id."),
+            title="Datafly.js call",
+            markup=False,
+        )
+        return True
 
     @on(Button.Pressed, "#load-file")
     @on(Input.Submitted, "#file-path")

@@ -20,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.mapping.blueprint import default_blueprint
+from tui.mapping.formats import normalise
 from tui.safe_text import visible
 from tui.webengage.request import json_text
 
@@ -66,12 +68,15 @@ def event_label(index: int, raw: Any) -> str:
     """`3. Order Completed · user johndoe` for the picker (one line, control characters shown)."""
     if not isinstance(raw, dict):
         return visible(f"{index}. (not an object: {json_text(raw)[:40]})", one_line=True)
+    raw = normalise(raw, default_blueprint()).event  # a Segment event's userId, a HAR call's time
     kind = raw.get("type") or "track"
     name = raw.get("event") if kind == "track" else kind
     who = raw.get("user_id") or raw.get("anonymous_id")
     name = name if isinstance(name, str) else json_text(name)[:40] if name else None
     who = who if isinstance(who, str) else json_text(who)[:40] if who else None
+    when = raw.get("timestamp")
     label = f"{index}. {name or '(no event name)'}" + (f" · {who}" if who else "")
+    label += f" · {when}" if isinstance(when, str) and when else ""
     return visible(label[:200], one_line=True)
 
 
