@@ -152,17 +152,24 @@ class SegmentReader:
             self.event["properties"] = {**properties, "name": name}
 
     def _not_delivered(self, kind: str) -> None:
-        what = {
-            "alias": "links two user ids (previousId to userId)",
-            "group": "puts the user in an account or company (groupId)",
+        what, fix = {
+            "alias": (
+                "an alias call links two user ids (previousId to userId)",
+                "leave alias calls out of what you send (the integration delivers track, "
+                "page and identify calls)",
+            ),
+            "group": (
+                "a group call puts the user in an account or company (groupId)",
+                "leave group calls out of what you send; to record the company, send an "
+                "identify call with a company trait",
+            ),
         }[kind]
         self.not_delivered = finding(
             Severity.ERROR,
             "$.type",
-            f"{kind} calls are not delivered to WebEngage: a {kind} call {what}, and "
-            "WebEngage's REST API has no counterpart",
-            f"leave {kind} calls out of what you send; for a company, send an identify "
-            "with a company trait",
+            f"{kind} calls are not delivered to WebEngage: {what}, and WebEngage's REST API "
+            "has no counterpart",
+            fix,
             "not-delivered",
         )
         self.event.update({"type": "track", "event": f"{kind} call"})
