@@ -303,9 +303,16 @@ def test_success_status_201(make_sandbox: MakeSandbox) -> None:
 
 
 def test_unknown_routes_answer_in_json(sandbox: Sandbox) -> None:
+    # Under /v1/accounts/<license>/ a resource WebEngage does not have is its 400 "Invalid
+    # resource/parameters" (webengage-api.md, Responses: 400 invalid parameters); a URL outside
+    # that shape is a 404.
     wrong_endpoint = post(sandbox, WORKED_EXAMPLE, endpoint="event")
-    assert wrong_endpoint.status_code == 404
-    assert "events,users,bulk-events,bulk-users" in message(wrong_endpoint)
+    assert wrong_endpoint.status_code == 400
+    assert message(wrong_endpoint).startswith("Invalid resource/parameters")
+    assert "events, users, bulk-events, bulk-users" in message(wrong_endpoint)
+    elsewhere = httpx.post(f"{sandbox.url}/v1/accounts/{DEMO_LICENSE_CODE}/events/x", json={})
+    assert elsewhere.status_code == 404
+    assert "events,users,bulk-events,bulk-users" in message(elsewhere)
     get = httpx.get(f"{sandbox.url}/v1/accounts/{DEMO_LICENSE_CODE}/events")
     assert get.status_code == 405
     assert "POST" in message(get)

@@ -149,7 +149,7 @@ def test_faults_only_touch_the_api(sandbox: Sandbox) -> None:
     assert (
         httpx.get(f"{sandbox.url}/sandbox/events", headers=sandbox.admin_headers).status_code == 200
     )
-    assert post(sandbox, WORKED_EXAMPLE, endpoint="nope").status_code == 404
+    assert post(sandbox, WORKED_EXAMPLE, endpoint="nope").status_code == 400  # not a resource
     assert post(sandbox, WORKED_EXAMPLE).status_code == 503
 
 

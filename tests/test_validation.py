@@ -179,3 +179,19 @@ def test_every_finding_has_a_fix() -> None:
     }
     for finding in findings(raw):
         assert finding.path.startswith("$") and finding.message and finding.fix and finding.code
+
+
+def test_null_attributes_fix_no_type_and_count_for_nothing() -> None:
+    """A body sent as is (the relay) may keep nulls: WebEngage drops them, as the sandbox does
+    (tests/test_sandbox_bodies.py "nulls ignored"): no type, no count, only the name checked."""
+    from tui.mapping.mapper import Mapped
+    from tui.mapping.validation import validate
+    from tui.webengage.api import Endpoint
+
+    data: dict[str, Any] = {f"s{i}": "x" for i in range(25)}
+    data |= {f"z{i}": None for i in range(30)}
+    data["we_gone"] = None
+    body = {"userId": "u", "eventName": "A", "eventData": data}
+    mapped = Mapped(endpoint=Endpoint.EVENTS, event_name="A", body=body)
+    found = validate(mapped, known_types={"z0": AttributeType.NUMBER})
+    assert [(f.code, f.path) for f in found] == [("reserved-name", "$.eventData.we_gone")]

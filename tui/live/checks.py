@@ -1,15 +1,16 @@
 """Findings on a WebEngage body as a server-side integration sent it (not on a Signal event).
 
 Two sources, both the domain's own: `validate` runs on the body itself (names, `we_` prefixes,
-lengths, types, counts; its paths are the body's, `$.eventData.we_x`), and the checks that live in
-the mapping and need a Signal event (identity, the event name, eventTime, WebEngage's own user
-fields) run on the body un-mapped (`tui.mapping.unmap`) and previewed again; only their findings
-are kept, with their paths put back on the WebEngage body. A bulk body is checked item by item.
+lengths, types, counts, WebEngage's own user fields by `tui.webengage.user_rules`; its paths are the
+body's, `$.eventData.we_x`), and the checks that live in the mapping and need a Signal event
+(identity, the event name, eventTime) run on the body un-mapped (`tui.mapping.unmap`) and previewed
+again; only their findings are kept, with their paths put back on the WebEngage body. (The user
+fields are not taken from there: the mapping normalises `F` to `female` and `1990-05-17` to a
+Date, but the body is forwarded as it is.) A bulk body is checked item by item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -17,7 +18,7 @@ from tui.mapping.blueprint import Blueprint, default_blueprint
 from tui.mapping.mapper import Mapped, finding
 from tui.mapping.preview import preview_event
 from tui.mapping.unmap import NotEditable, signal_event_from_entry
-from tui.mapping.validation import validate
+from tui.mapping.validation import AnyKnownTypes, validate
 from tui.webengage.api import (
     BULK_ITEMS_MAX,
     MISSING_IDENTITY_MESSAGE,
@@ -28,15 +29,16 @@ from tui.webengage.api import (
 from tui.webengage.entry import LogEntry
 from tui.webengage.findings import Finding, Severity
 from tui.webengage.request import BULK_KEY, Connection, WebEngageRequest
-from tui.webengage.types import AttributeType
+from tui.webengage.types import is_webengage_date
 
 FINDINGS_MAX = 50
 """At most this many findings per request (a bulk call of 25 broken events says enough by then)."""
 
 EXAMPLE_TIME = "2026-06-06T18:29:00+0000"
-_FROM_SIGNAL = ("missing-identity", "no-event-name", "timestamp-unparseable")
+_FROM_SIGNAL = ("missing-identity", "no-event-name")
 """The mapping's checks that also hold for a body written by hand (the rest concern the Signal
-event itself, such as a custom event name missing from the blueprint)."""
+event itself, such as a custom event name missing from the blueprint). Not the timestamp's: the
+mapping reads any ISO 8601 time, WebEngage only its own format (`_event_time`)."""
 _SIGNAL_TO_BODY = {
     "$.user_id": "$.userId",
     "$.anonymous_id": "$.anonymousId",
@@ -63,6 +65,8 @@ _WORDS = {
 _FIXES = {
     "reserved-name": f"drop the {RESERVED_PREFIX} prefix: WebEngage reserves it for its own names",
     "name-too-long": f"shorten the name to under {NAME_MAX} characters",
+    "invalid-birthdate": f"send it as yyyy-MM-ddTHH:mm:ss+0000 (UTC), e.g. {EXAMPLE_TIME}",
+    "invalid-gender": 'send exactly "male", "female" or "other" (lower case)',
 }
 """Fixes the validation words for the composer (a blueprint), said for a body sent as is."""
 _SINGLE = {Endpoint.BULK_EVENTS: Endpoint.EVENTS, Endpoint.BULK_USERS: Endpoint.USERS}
@@ -113,7 +117,7 @@ def body_findings(
     endpoint: Endpoint,
     body: Any,
     *,
-    known_types: Mapping[str, AttributeType] | None = None,
+    known_types: AnyKnownTypes | None = None,
 ) -> list[Finding]:
     """What WebEngage would reject, lose or mis-type in `body` (a parsed JSON value) on `endpoint`."""
     if not endpoint.is_bulk:
@@ -149,7 +153,7 @@ def body_findings(
 
 
 def _item_findings(
-    endpoint: Endpoint, item: Any, prefix: str, known_types: Mapping[str, AttributeType] | None
+    endpoint: Endpoint, item: Any, prefix: str, known_types: AnyKnownTypes | None
 ) -> list[Finding]:
     """One event or user body: the domain's validation on it, then the mapping's checks."""
     if not isinstance(item, dict):
@@ -168,7 +172,20 @@ def _item_findings(
         _moved(each, _at(prefix, each.path), fix=_FIXES.get(each.code, each.fix))
         for each in validate(mapped, known_types=known_types)
     ]
+    if endpoint is Endpoint.EVENTS:
+        found.extend(_event_time(item, prefix))
     return found + _mapping_findings(endpoint, item, prefix)
+
+
+def _event_time(item: dict[str, Any], prefix: str) -> list[Finding]:
+    """eventTime as WebEngage reads it, as the sandbox does: only `yyyy-MM-ddTHH:mm:ss±hhmm`
+    (`2026-06-06T18:29:00`, which the mapping would take as UTC, is a 400)."""
+    value = item.get("eventTime")
+    if value is None or (isinstance(value, str) and is_webengage_date(value)):
+        return []
+    message, fix = _WORDS["timestamp-unparseable"]
+    path = _at(prefix, "$.eventTime")
+    return [finding(Severity.ERROR, path, message, fix, "timestamp-unparseable")]
 
 
 def _mapping_findings(endpoint: Endpoint, item: dict[str, Any], prefix: str) -> list[Finding]:
@@ -182,7 +199,7 @@ def _mapping_findings(endpoint: Endpoint, item: dict[str, Any], prefix: str) -> 
     targets = {t.source: t.target for t in (preview.mapped.trace if preview.mapped else ())}
     kept = []
     for each in preview.findings:
-        if each.code not in _FROM_SIGNAL and not each.code.startswith("invalid-"):
+        if each.code not in _FROM_SIGNAL:
             continue
         path = _SIGNAL_TO_BODY.get(each.path) or targets.get(each.path) or each.path
         message, fix = _WORDS.get(each.code, (each.message, each.fix))

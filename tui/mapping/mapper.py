@@ -15,7 +15,7 @@ from tui.mapping.blueprint import Blueprint
 from tui.mapping.fast import construct
 from tui.mapping.mapped import Change, FieldTrace, Mapped, child_path, finding, trace
 from tui.mapping.signal import SignalEvent, parse_date_time
-from tui.mapping.user_fields import check_user_field
+from tui.mapping.user_fields import normalise_user_field
 from tui.webengage.api import Endpoint, format_event_time
 from tui.webengage.findings import Finding, Severity
 
@@ -27,6 +27,7 @@ __all__ = [
     "as_date_time_string",
     "child_path",
     "finding",
+    "lacks_time_zone",
     "map_event",
     "trace",
 ]
@@ -45,6 +46,15 @@ def as_date_time_string(value: str) -> str | None:
     return None if moment is None else format_event_time(moment)
 
 
+def lacks_time_zone(text: str) -> bool:
+    """True for a date-time with a time of day but no offset: `parse_date_time` takes it as UTC, a
+    guess. (A date alone, at most 10 characters in any ISO 8601 form, has no zone to miss.)"""
+    try:
+        return len(text) > 10 and datetime.fromisoformat(text).tzinfo is None
+    except (ValueError, OverflowError):
+        return False
+
+
 class _Mapper:
     """One event's mapping: accumulates the body, trace and findings as it goes."""
 
@@ -60,6 +70,14 @@ class _Mapper:
 
     def error(self, path: str, message: str, fix: str, code: str) -> None:
         self.findings.append(finding(Severity.ERROR, path, message, fix, code))
+
+    def zone_check(self, path: str, text: str) -> bool:
+        """Warn about a date-time without a time zone; True when it had none."""
+        if not lacks_time_zone(text):
+            return False
+        fix = 'add the offset it was measured in, e.g. "2026-06-06T18:29:00Z" or "...+05:30"'
+        self.warn(path, f"{text[:40]!r} has no time zone: taken as UTC", fix, "no-time-zone")
+        return True
 
     def identity(self, body: dict[str, Any]) -> None:
         """userId from user_id when non-empty, else anonymousId from anonymous_id (PRODUCT.md §3)."""
@@ -80,18 +98,14 @@ class _Mapper:
         elif user_id is not None:
             self.trace.append(trace("$.user_id", None, "dropped", "empty"))
         if has_anonymous and has_user:
-            self.trace.append(
-                trace(
-                    "$.anonymous_id",
-                    None,
-                    "dropped",
-                    "userId is present, and WebEngage ignores anonymousId then",
-                )
-            )
+            note = "userId is present, and WebEngage ignores anonymousId then"
+            self.trace.append(trace("$.anonymous_id", None, "dropped", note))
             self.warn(
                 "$.anonymous_id",
-                "anonymous_id not sent: WebEngage ignores anonymousId when userId is present",
-                "nothing to do; WebEngage links the anonymous profile when the visitor logs in",
+                "anonymous_id not sent: with both ids WebEngage ignores anonymousId, and does not "
+                "merge the anonymous profile into the known one",
+                "nothing to change (only userId is sent), but do not expect this call to link the "
+                "visitor's anonymous history to the user",
                 "anonymous-id-not-sent",
             )
         elif has_anonymous:
@@ -126,7 +140,9 @@ class _Mapper:
             self.trace.append(trace("$.timestamp", None, "dropped", "not an ISO 8601 date-time"))
             return
         body["eventTime"] = format_event_time(moment)
-        self.trace.append(trace("$.timestamp", "$.eventTime", "event_time", "converted to UTC"))
+        naive = self.zone_check("$.timestamp", timestamp.strip())
+        note = "no time zone: taken as UTC" if naive else "converted to UTC"
+        self.trace.append(trace("$.timestamp", "$.eventTime", "event_time", note))
 
     def attributes(
         self, source: dict[str, Any], source_root: str, target_root: str, renames: dict[str, str]
@@ -205,6 +221,8 @@ class _Mapper:
         if blueprint.rewrite_dates and isinstance(value, str):
             rewritten = as_date_time_string(value)
             if rewritten is not None:
+                if self.zone_check(path, value):
+                    notes.append("no time zone: taken as UTC")
                 value, change = rewritten, "date"
                 notes.append("reformatted as Date")
         if target_name in out:
@@ -305,7 +323,8 @@ class _Mapper:
         self, name: str, field: str, value: Any, body: dict[str, Any], origin: dict[str, str]
     ) -> None:
         """A trait the blueprint maps to one of WebEngage's own user fields (email, phone, ...):
-        checked and normalised by `check_user_field`, sent at the top level of the /users body."""
+        normalised by `normalise_user_field`, sent at the top level of the /users body (validation
+        then checks it against WebEngage's rules, `tui.webengage.user_rules`)."""
         path = child_path("$.traits", name)
         if value is None:
             self.trace.append(trace(path, None, "dropped", "null"))
@@ -316,10 +335,9 @@ class _Mapper:
                 "null-dropped",
             )
             return
-        checked = check_user_field(field, value)
-        if checked.problem:
-            code = "invalid-" + field.lower()
-            self.warn(path, checked.problem, checked.fix, code)
+        checked = normalise_user_field(field, value)
+        if field == "birthDate" and isinstance(value, str):
+            self.zone_check(path, value.strip())
         if field in origin:
             self.error(
                 path,

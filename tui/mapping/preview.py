@@ -28,7 +28,7 @@ from tui.mapping.validation import MAX_VALUE_DEPTH, validate
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
 from tui.webengage.request import Connection, WebEngageRequest, build_request, int_too_long
-from tui.webengage.types import AttributeType
+from tui.webengage.types import AttributeType, KnownTypes
 
 
 class Preview(BaseModel):
@@ -58,7 +58,7 @@ def preview_event(
     blueprint: Blueprint | None = None,
     *,
     now: datetime | None = None,
-    known_types: Mapping[str, AttributeType] | None = None,
+    known_types: KnownTypes | Mapping[str, AttributeType] | None = None,
 ) -> Preview:
     """The request `raw` becomes, with findings from reading, mapping and validating it.
 

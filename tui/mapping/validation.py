@@ -8,6 +8,7 @@ is what the user can change. Limits at exactly the maximum are warnings: WebEnga
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,12 @@ from tui.webengage.api import (
     Endpoint,
 )
 from tui.webengage.findings import Finding, Severity
-from tui.webengage.types import AttributeType, attribute_type
+from tui.webengage.types import AttributeType, KnownTypes, attribute_type
+from tui.webengage.user_rules import broken_rules
+
+AnyKnownTypes = KnownTypes | Mapping[str, AttributeType]
+"""What `validate` takes as the type memory: a KnownTypes, or (as before there was one) a plain
+mapping of attribute name → type, which stands for event attributes of any event."""
 
 MAX_VALUE_DEPTH = 64
 """Arrays/objects inside an attribute nested deeper than this are refused (JSON tools choke on them)."""
@@ -162,32 +168,89 @@ def _id_findings(body: dict[str, Any], sources: dict[str, str], findings: list[F
             )
 
 
-def validate(
-    mapped: Mapped, *, known_types: Mapping[str, AttributeType] | None = None
-) -> list[Finding]:
+def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> list[Finding]:
     """Everything WebEngage would reject, lose or mis-type in `mapped.body`.
 
-    `known_types` is the type each attribute had when first sent to this license code (from the
-    delivery history): a different type now means the new value's data will not flow.
+    `known_types` is what earlier accepted deliveries to this license code fixed (from the
+    history): the type of each attribute of each event, and of each user attribute. A different
+    type now means the new value's data will not flow; new names past 25 of one data type, counted
+    across deliveries, are not kept.
     """
     findings: list[Finding] = []
     body = mapped.body
     sources = {t.target: t.source for t in mapped.trace if t.target is not None}
     _id_findings(body, sources, findings)
+    known = _as_known(known_types)
+    owner: str | None = None  # whose attributes these are: an event's name, None for a user's
     if mapped.endpoint is Endpoint.EVENTS:
         name = body.get("eventName")
+        owner = name if isinstance(name, str) else ""
         if isinstance(name, str) and name:
             where = sources.get("$.eventName", "$.event")
             _name_findings(name, where, "eventName", findings)
         root, attributes = "$.eventData", body.get("eventData")
+        fixed = known.for_event(owner) if known is not None else None
     else:
         root, attributes = "$.attributes", body.get("attributes")
         for field, value in body.items():
             if field != "attributes":
                 _value_findings(value, sources.get(f"$.{field}", f"$.{field}"), findings)
+        _user_field_findings(body, sources, findings)
+        fixed = known.users if known is not None else None
     if isinstance(attributes, dict):
-        _attribute_findings(attributes, root, sources, known_types, findings)
+        _attribute_findings(attributes, root, sources, fixed, findings)
+        if known is not None and owner != "":
+            _across_deliveries(attributes, owner, known.counted(owner), findings)
     return findings
+
+
+def _as_known(known_types: AnyKnownTypes | None) -> KnownTypes | None:
+    if known_types is None or isinstance(known_types, KnownTypes):
+        return known_types
+    return KnownTypes.of(any_event=known_types)
+
+
+def _user_field_findings(
+    body: dict[str, Any], sources: dict[str, str], findings: list[Finding]
+) -> None:
+    """WebEngage's rules for the /users body's own fields: the one table the sandbox applies too,
+    so an error here is exactly a 400 there, in the same words."""
+    for rule, value in broken_rules(body):
+        path = sources.get(f"$.{rule.field}", f"$.{rule.field}")
+        findings.append(finding(rule.severity, path, rule.message(value), rule.fix, rule.code))
+
+
+def _across_deliveries(
+    attributes: dict[str, Any],
+    owner: str | None,
+    counted: Mapping[str, AttributeType],
+    findings: list[Finding],
+) -> None:
+    """The 25 per data type count across deliveries: per event name, and per account for user
+    attributes (WebEngage's docs). Only new names add to what the history already holds."""
+    new: dict[AttributeType, int] = {}
+    for name, value in attributes.items():
+        if value is not None and name not in counted:
+            kind = attribute_type(value)
+            new[kind] = new.get(kind, 0) + 1
+    if not new:
+        return
+    held = Counter(counted.values())
+    whose = "this account's user profiles" if owner is None else owner
+    for kind, added in new.items():
+        total = held[kind] + added
+        if total > ATTRIBUTES_PER_TYPE_MAX >= added:  # more in one body is an error of its own
+            findings.append(
+                finding(
+                    Severity.WARNING,
+                    "$.properties" if owner is not None else "$.traits",
+                    f"{whose} would have {total} {kind.value} attributes across deliveries; "
+                    f"WebEngage keeps at most {ATTRIBUTES_PER_TYPE_MAX} per data type",
+                    f"reuse one of the {held[kind]} {kind.value} attribute names already sent for "
+                    f"{whose} (the history shows them), or combine values into one JSON Array",
+                    "too-many-attributes-across",
+                )
+            )
 
 
 def _attribute_findings(
@@ -198,9 +261,15 @@ def _attribute_findings(
     findings: list[Finding],
 ) -> None:
     """Names, values, types and counts. Paths are worked out only when there is something to say
-    (the common case is a clean event, and this runs on every keystroke in the composer)."""
+    (the common case is a clean event, and this runs on every keystroke in the composer). A null
+    counts for nothing and fixes no type: WebEngage drops it (and the mapping has already)."""
     counts: dict[AttributeType, int] = {}
     for name, value in attributes.items():
+        if value is None:  # (a body sent as is, or a blueprint that keeps nulls): only its name
+            if len(name) >= NAME_MAX or name.startswith(RESERVED_PREFIX):
+                target = child_path(root, name)
+                _name_findings(name, sources.get(target, target), "attribute name", findings)
+            continue
         kind = attribute_type(value)
         counts[kind] = counts.get(kind, 0) + 1
         known = known_types.get(name) if known_types is not None else None

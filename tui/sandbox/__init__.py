@@ -10,7 +10,8 @@
 The API (`POST /v1/accounts/<license>/{events,users,bulk-events,bulk-users}`) checks, in order:
 the data centre named by the Host header (an official host knows only its own accounts: 401 for
 the others; a loopback or custom host is every account's home), the Bearer key (401), the license
-code (404 unknown; 401 when it is another account's), the rate limit per account and endpoint
+code (404 unknown; 401 when it is another account's), the resource (400 "Invalid
+resource/parameters" for one not of the four, e.g. `/event`), the rate limit per account and endpoint
 (429; `X-RateLimit-Limit`/`-Remaining` on every answer from here on), the body (400 with a
 message), then `x-request-id` (a repeat of an ingested id: 200 queued, not stored again).
 

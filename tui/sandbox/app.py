@@ -3,6 +3,8 @@
 The API handler checks a request in the order WebEngage's answers imply, and `diagnose` relies on
 it: (1) the data centre addressed by the Host header, (2) the Bearer key, (3) the license code,
 (4) the account's rate limit, (5) the body, (6) the `x-request-id` of an earlier ingested request.
+A resource that is not one of the four (`/v1/accounts/<license>/event`) is a 400 right after (3);
+a URL outside `/v1/accounts/<license code>/<resource>` is a 404.
 
 `/sandbox/*` (tui/sandbox/control.py) is guarded by the middleware before any handler runs.
 """
@@ -173,7 +175,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     try:
         endpoint = Endpoint(request.match_info["endpoint"])
     except ValueError:
-        raise web.HTTPNotFound() from None
+        return await _unknown_resource(request, state)
     fault = state.next_fault()
     if fault is not None:
         if fault.delay_s:
@@ -210,6 +212,25 @@ def _account_for(
             401, f"Unauthorized: the API key is not valid for license code '{license_code}'."
         )
     return account
+
+
+def _invalid_resource(resource: str) -> str:
+    """WebEngage's 400 for a path under /v1/accounts/<license code>/ that names no resource."""
+    shown = visible(resource[:60], one_line=True)
+    return (
+        f"Invalid resource/parameters: '{shown}' is not a WebEngage resource; the path after the "
+        f"license code must be one of {', '.join(e.value for e in Endpoint)}."
+    )
+
+
+async def _unknown_resource(request: web.Request, state: SandboxState) -> web.StreamResponse:
+    """`/v1/accounts/<license>/event`: WebEngage answers 400 ("Invalid resource/parameters"),
+    once the host, key and license code have passed; no fault, rate window or body is involved.
+    (404 is for a URL that is not under /v1/accounts/<license code>/ at all.)"""
+    account = _account_for(request, state, request.match_info["license_code"])
+    if isinstance(account, web.Response):
+        return account
+    return error_response(400, _invalid_resource(request.match_info["endpoint"]))
 
 
 async def _answer(

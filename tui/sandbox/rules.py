@@ -22,6 +22,7 @@ from tui.webengage.api import (
     Endpoint,
 )
 from tui.webengage.types import attribute_type, is_webengage_date, json_type
+from tui.webengage.user_rules import rejection
 
 
 class Rejected(Exception):
@@ -30,22 +31,6 @@ class Rejected(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-USER_STRING_FIELDS = (
-    "userId",
-    "anonymousId",
-    "firstName",
-    "lastName",
-    "birthDate",
-    "gender",
-    "email",
-    "phone",
-    "company",
-    "hashedEmail",
-    "hashedPhone",
-)
-USER_BOOLEAN_FIELDS = ("emailOptIn", "smsOptIn", "rcsOptIn", "whatsappOptIn")
 
 
 def _reject_constant(name: str) -> Any:
@@ -162,26 +147,15 @@ def check_event(body: dict[str, Any]) -> None:
 
 
 def check_user(body: dict[str, Any]) -> dict[str, Any]:
+    """The /users body's own fields by the one table of rules the preview applies too
+    (`tui.webengage.user_rules`): its errors are the 400s, its warnings are accepted."""
     _check_identity(body)
-    for field in USER_STRING_FIELDS:
-        value = body.get(field)
-        if value is not None and not isinstance(value, str):
-            raise Rejected(f"Invalid request: {field} must be a string, not {json_type(value)}.")
-    for field in USER_BOOLEAN_FIELDS:
-        value = body.get(field)
-        if value is not None and not isinstance(value, bool):
-            raise Rejected(
-                f"Invalid request: {field} must be true or false, not {json_type(value)}."
-            )
-    if body.get("birthDate") is not None:
-        _check_date(body["birthDate"], "birthDate")
+    refused = rejection(body)
+    if refused is not None:
+        raise Rejected(refused)
     attributes = body.get("attributes")
-    if attributes is None:
+    if not isinstance(attributes, dict):  # (None: no attributes; anything else is refused above)
         return body
-    if not isinstance(attributes, dict):
-        raise Rejected(
-            f"Invalid request: attributes must be a JSON object, not {json_type(attributes)}."
-        )
     _check_attributes(attributes, "attributes")
     # WebEngage's docs: over-long strings in user attributes are truncated, not rejected.
     truncated = {k: v[:STRING_MAX] if isinstance(v, str) else v for k, v in attributes.items()}

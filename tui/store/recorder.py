@@ -10,7 +10,7 @@ replay waits on the disk; a broken database is reported through `on_error`, neve
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +18,7 @@ from typing import TypeVar
 from tui.store.history import History
 from tui.store.typelock import TypeLock
 from tui.webengage.entry import LogEntry
-from tui.webengage.types import AttributeType
+from tui.webengage.types import KnownTypes
 
 T = TypeVar("T")
 OnError = Callable[[str], None]
@@ -34,7 +34,7 @@ class Recorder:
         self._owns = owns
         self.on_error = on_error
         self._lock = TypeLock(history) if history is not None else None
-        self._types: dict[str, dict[str, AttributeType]] = {}
+        self._types: dict[str, KnownTypes] = {}
         self._writer: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -47,17 +47,18 @@ class Recorder:
                 on_error(f"history not written ({error})")
             return cls(None, on_error=on_error)
 
-    def known_types(self, license_code: str) -> Mapping[str, AttributeType] | None:
-        """The attribute types earlier accepted deliveries fixed for this account (cached: the
-        preview asks on every keystroke)."""
+    def known_types(self, license_code: str) -> KnownTypes | None:
+        """The attribute types earlier accepted deliveries fixed for this account, per event name
+        and for user attributes (cached: the preview asks on every keystroke). None: none known."""
         if self._lock is None or not license_code:
             return None
         if license_code not in self._types:
             try:
                 self._types[license_code] = self._lock.known_types(license_code)
             except Exception:  # an unreadable type table: the warning it feeds is a nicety
-                self._types[license_code] = {}
-        return self._types[license_code] or None
+                self._types[license_code] = KnownTypes()
+        known = self._types[license_code]
+        return None if known.empty else known
 
     async def started(self, entry: LogEntry) -> None:
         """Record a delivery before its first byte goes out."""

@@ -78,6 +78,8 @@ def classify_response(status: int, body: str) -> tuple[Outcome, str | None]:
     if status >= 500:
         return Outcome.SERVER_ERROR, message
     lowered = (message or "").lower()
+    if lowered.startswith("invalid resource"):  # a wrong path: its hint says so (whatever it holds)
+        return Outcome.BAD_REQUEST, message
     if "userid" in lowered and "anonymousid" in lowered and "empty" in lowered:
         return Outcome.MISSING_IDENTITY, message
     if "reserved" in lowered or re.search(r"\bwe_", lowered):

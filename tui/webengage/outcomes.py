@@ -223,10 +223,30 @@ def _refusal_hint(
             detail="Names starting with we_ belong to WebEngage's own system attributes." + said,
             fix="Rename the property in the blueprint mapping so it does not start with we_.",
         )
+    if "invalid resource" in said.lower():
+        return _resource_hint(license_code, status, said)
     return Hint(
         title=f"Rejected ({status}): WebEngage did not accept the request.",
         detail=said.strip() or "WebEngage gave no message.",
         fix=f"Check the license code ('{license_code}') and the body against the findings in the preview.",
+    )
+
+
+def _resource_hint(license_code: str, status: int | None, said: str) -> Hint:
+    """400 "Invalid resource/parameters": most often a URL whose last part is not one of the four
+    resources (`/event`, `/user`); WebEngage's words cover a bad parameter too."""
+    resources = ", ".join(e.value for e in Endpoint)
+    return Hint(
+        title=f"Rejected ({status}): not a WebEngage resource, or an invalid parameter.",
+        detail=(
+            "The path after the license code is not a WebEngage resource: it must be one of "
+            f"{resources} (/event and /user are not). If the path is right, a parameter in the "
+            "body is invalid." + said
+        ),
+        fix=(
+            f"Post to /v1/accounts/{license_code}/events (or users, bulk-events, bulk-users) on "
+            "the API host, with nothing after it; then check the body against the preview's findings."
+        ),
     )
 
 

@@ -8,8 +8,11 @@ shape but is a String, on the client and in the sandbox.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -79,3 +82,56 @@ def json_type(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return f"a {type(value).__name__} (not JSON)"
+
+
+_NONE: Mapping[str, AttributeType] = MappingProxyType({})
+_NO_EVENTS: Mapping[str, Mapping[str, AttributeType]] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTypes:
+    """What earlier accepted deliveries to one account fixed: the type of each attribute.
+
+    WebEngage keeps event attributes per event (an `amount` of `Order Completed` is not the
+    `amount` of `Added to Cart`) and user attributes per account, apart from both; each kind is
+    capped at 25 attributes per data type. `any_event` holds event attributes whose event is not
+    known (a type memory from before event names were kept): they still apply to every event's
+    type check, as they did, but count toward no event's 25. Read-only: build one with `of`.
+    """
+
+    events: Mapping[str, Mapping[str, AttributeType]] = field(default_factory=lambda: _NO_EVENTS)
+    users: Mapping[str, AttributeType] = field(default_factory=lambda: _NONE)
+    any_event: Mapping[str, AttributeType] = field(default_factory=lambda: _NONE)
+
+    @classmethod
+    def of(
+        cls,
+        events: Mapping[str, Mapping[str, AttributeType | str]] | None = None,
+        users: Mapping[str, AttributeType | str] | None = None,
+        any_event: Mapping[str, AttributeType | str] | None = None,
+    ) -> KnownTypes:
+        """A read-only copy (stored types may arrive as plain strings: "Number")."""
+        named = {name: _frozen(types) for name, types in (events or {}).items() if types}
+        return cls(MappingProxyType(named), _frozen(users), _frozen(any_event))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.events or self.users or self.any_event)
+
+    def for_event(self, event_name: str) -> Mapping[str, AttributeType]:
+        """The types an event of this name has fixed (and those of no known event)."""
+        own = self.events.get(event_name, _NONE)
+        if not self.any_event:
+            return own
+        return {**self.any_event, **own} if own else self.any_event
+
+    def counted(self, event_name: str | None) -> Mapping[str, AttributeType]:
+        """The attributes that count toward the 25 per data type: the event's own (`event_name`),
+        or the account's user attributes (None)."""
+        return self.users if event_name is None else self.events.get(event_name, _NONE)
+
+
+def _frozen(types: Mapping[str, AttributeType | str] | None) -> Mapping[str, AttributeType]:
+    if not types:
+        return _NONE
+    return MappingProxyType({str(k): AttributeType(v) for k, v in types.items()})
