@@ -180,6 +180,10 @@ def test_garbage_never_crashes(sandbox: Sandbox, make_relay: MakeRelay) -> None:
     missing = httpx.post(f"{relay.url}/v2/elsewhere", json=EVENT)
     assert missing.status_code == 404
     assert missing.json()["response"]["status"] == "error"
+    # WebEngage's error table: 400 "Invalid resource/parameters" under an account, as the sandbox
+    unknown = httpx.post(f"{relay.url}/v1/accounts/sbx~demo/event", headers=AUTH, json=EVENT)
+    assert unknown.status_code == 400
+    assert unknown.json()["response"]["message"].startswith("Invalid resource/parameters")
     assert all(set(x.record()) == RECORD_KEYS for x in seen)
     assert len(sandbox.accepted()) == 1
 

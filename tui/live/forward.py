@@ -30,6 +30,8 @@ from tui.webengage.outcomes import Hint
 from tui.webengage.request import Connection, json_text
 
 API_PATH = re.compile(r"/v1/accounts/([^/]+)/(events|users|bulk-events|bulk-users)")
+ACCOUNT_PATH = re.compile(r"/v1/accounts/([^/]+)/([^/]+)/?")
+"""A path under an account that names no resource: WebEngage answers 400, not 404."""
 BODY_MAX = 5 * 1024 * 1024
 """A body larger than this (5 MiB) is answered 413 and not forwarded."""
 READ_TIMEOUT_S = 30.0
@@ -122,6 +124,16 @@ class Forwarder:
 
     async def _exchange(self, request: web.Request) -> Exchange:
         match = API_PATH.fullmatch(request.rel_url.raw_path)
+        resource = ACCOUNT_PATH.fullmatch(request.rel_url.raw_path)
+        if match is None and resource is not None:  # what WebEngage answers such a path
+            return self._own(
+                request,
+                400,
+                f"Invalid resource/parameters: '{visible(resource.group(2)[:60], one_line=True)}' "
+                "is not a WebEngage resource; the path after the license code must be one of "
+                f"{', '.join(e.value for e in Endpoint)}.",
+                "end the path with /events, /users, /bulk-events or /bulk-users",
+            )
         if match is None:
             return self._own(
                 request,
