@@ -74,3 +74,20 @@ def test_margin_grows_with_slow_round_trips_up_to_a_quarter_window() -> None:
     fixed = Pacer(PaceLimits(calls=4, window_s=1.0, margin_s=0.01))
     fixed.observe(0.5)
     assert fixed.margin_s == pytest.approx(0.01)
+
+
+async def test_in_flight_follows_the_rate_and_the_round_trip() -> None:
+    from tui.webengage.pacing import LEARN_TRIPS, InFlight
+
+    gate = InFlight(8, rate_per_s=500 / 60)  # WebEngage's bulk limit
+    assert gate.allowed() == 1  # nothing learnt yet: one call at a time, in order
+    for _ in range(LEARN_TRIPS):
+        await gate.enter()
+        await gate.leave(0.003)  # a local sandbox
+    assert gate.allowed() == 1
+    for _ in range(64):
+        await gate.enter()
+        await gate.leave(0.3)  # WebEngage from far away: 8.3 calls/s × 0.3 s × 2
+    assert gate.allowed() == 5
+    assert InFlight(8, rate_per_s=5000 / 60).allowed() == 1
+    assert InFlight(8, rate_per_s=None).allowed() == 8  # no limit known: as many as allowed

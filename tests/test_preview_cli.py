@@ -231,3 +231,75 @@ def test_a_bad_data_centre_is_reported_and_preview_still_works(
     assert run.code == 0
     assert "mars" in run.stderr and len(run.stderr.splitlines()) == 1
     assert json.loads(run.stdout)["body"]["userId"] == "johndoe"
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_stdout_is_strict_json_nan_and_infinity_as_null(run_cli: Callable[..., Run]) -> None:
+    run = run_cli(FIXTURES / "bad" / "nan-value.json")
+    assert run.code == 1  # NaN and Infinity are errors already
+    printed = _strict(run.stdout)
+    assert isinstance(printed, dict)
+    assert printed["body"]["eventData"]["amount"] is None
+    assert "revenue" in run.stderr or "amount" in run.stderr
+
+
+def test_several_events_print_the_same_text_as_one_array(run_cli: Callable[..., Run]) -> None:
+    from tui.mapping.preview import preview_event
+    from tui.mapping.signal import read_events
+    from tui.webengage.request import Connection, json_text
+
+    run = run_cli(FIXTURES / "several.ndjson")
+    connection = Connection(license_code="")
+    shown = [
+        preview_event(raw, connection).request.preview_dict()
+        for raw in read_events(FIXTURES / "several.ndjson")
+    ]
+    expected = json.loads(json_text(shown, indent=2))
+    assert json.loads(run.stdout) == expected
+    assert run.stdout == json_text(expected, indent=2) + "\n"
+
+
+def test_a_large_ndjson_is_streamed_past_max_bytes(
+    run_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    path = tmp_path / "many.ndjson"
+    path.write_text(
+        "".join(json.dumps({"event": "Signed Up", "user_id": f"u{i}"}) + "\n" for i in range(300))
+    )
+    run = run_cli(path, "--max-bytes", "1K")  # the whole-read limit: NDJSON is streamed
+    assert run.code == 0, run.stderr
+    assert len(json.loads(run.stdout)) == 300
+    long_line = json.dumps({"event": "Signed Up", "user_id": "u", "properties": {"s": "x" * 99}})
+    path.write_text('{"event": "Signed Up", "user_id": "u"}\n' + long_line + "\n")
+    small = run_cli(path, "--max-event-bytes", "64")
+    assert small.code == 2 and "many.ndjson:2:1: a line longer than 64 bytes" in small.stderr
+
+
+def test_the_type_memory_of_earlier_sends_is_applied(
+    run_cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Sandbox
+
+    first = tmp_path / "first.json"
+    first.write_text(
+        json.dumps({"user_id": "u1", "event": "Product Viewed", "properties": {"sku": 12}})
+    )
+    second = tmp_path / "second.json"
+    second.write_text(
+        json.dumps({"user_id": "u1", "event": "Product Viewed", "properties": {"sku": "A-12"}})
+    )
+    env = {"WEBENGAGE_LICENSE_CODE": DEMO_LICENSE_CODE, "WEBENGAGE_API_KEY": DEMO_API_KEY}
+    assert "sku" not in run_cli(second, env=env).stderr  # nothing known yet
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("WEBENGAGE_ROUTE_TO", sandbox.url)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert main(["send", str(first)]) == 0
+    run = run_cli(second, env=env)
+    assert run.code == 0 and "warning" in run.stderr and "sku" in run.stderr

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -251,3 +252,47 @@ def test_a_changed_attribute_type_is_warned_about(sandbox: Sandbox, tmp_path: Pa
     result = send(second, route_to=sandbox.url, in_process=True)
     assert result.returncode == 0  # a warning, not an error
     assert "warning" in result.stderr and "sku" in result.stderr
+
+
+def test_bulk_dry_run_shows_the_calls_bulk_makes_in_input_order(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    events: list[dict[str, Any]] = [
+        {"user_id": f"u{i}", "event": "Product Viewed"} for i in range(27)
+    ]
+    path = tmp_path / "27.ndjson"
+    path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+    shown = send(path, "--bulk", "--dry-run", key=None, in_process=True)
+    assert shown.returncode == 0, shown.stderr
+    calls = json.loads(shown.stdout)
+    assert [c["url"].rsplit("/", 1)[1] for c in calls] == ["bulk-events", "bulk-events"]
+    assert [len(c["body"]["events"]) for c in calls] == [25, 2]
+    sent = send(path, "--bulk", "--json", route_to=sandbox.url, in_process=True)
+    assert sent.returncode == 0, sent.stderr
+    assert [c["body"] for c in sandbox.accepted()] == [c["body"] for c in calls]
+    assert "27 events: 2 bulk calls" in sent.stderr
+    # An identify among the events: its own /bulk-users call, where it stands in the file.
+    events[3] = {"type": "identify", "user_id": "u3", "traits": {"email": "a@b.co"}}
+    path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+    mixed = json.loads(send(path, "--bulk", "--dry-run", key=None, in_process=True).stdout)
+    assert [(c["url"].rsplit("/", 1)[1], len(next(iter(c["body"].values())))) for c in mixed] == [
+        ("bulk-events", 3),
+        ("bulk-users", 1),
+        ("bulk-events", 23),
+    ]
+
+
+def test_an_unfinished_backfill_is_not_resumed_silently(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "many.ndjson"
+    path.write_text("\n".join(json.dumps({"user_id": f"u{i}", "event": "A"}) for i in range(60)))
+    wrong = ("--bulk", "--license", "nope~1")
+    first = send(path, *wrong, route_to=sandbox.url, in_process=True)
+    assert first.returncode == 4 and "stopped" in first.stderr  # every call would 404
+    assert "not_found (404)" in first.stdout and first.stdout.count("not_found") == 1
+    again = send(path, *wrong, route_to=sandbox.url, in_process=True)
+    assert again.returncode == 2 and "--resume" in again.stderr and sandbox.accepted() == []
+    assert send(path, "--resume", route_to=sandbox.url, in_process=True).returncode == 2
+    other_account = send(path, "--bulk", route_to=sandbox.url, in_process=True)
+    assert other_account.returncode == 0  # a run is of one file to one account
+    restarted = send(path, *wrong, "--restart", route_to=sandbox.url, in_process=True)
+    assert restarted.returncode == 4

@@ -4,6 +4,9 @@ Pacing keeps every call (retries included) under the account's limit, so a repla
 loses nothing; a few calls run concurrently so network latency does not eat the allowed rate.
 Every call gets its own LogEntry (via `on_entry`), a progress callback sees each finished call, and
 a replay stops between calls when `cancel` is set (or its task is cancelled): nothing half-sent.
+
+Calls are planned lazily, in input order (`plan_bulk`, the dry run's plan too; `plan_each`);
+`run_jobs` sends a plan, `Hooks` let a backfill checkpoint each call (`tui.delivery.backfill`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,14 +22,14 @@ from pydantic import BaseModel, Field
 
 from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
 from tui.webengage.entry import LogEntry
+from tui.webengage.findings import Finding, Severity
 from tui.webengage.outcomes import Outcome
-from tui.webengage.pacing import PaceLimits, Pacer
+from tui.webengage.pacing import InFlight, PaceLimits, Pacer, wait_or_cancel
 from tui.webengage.request import (
     BULK_KEY,
     Connection,
     WebEngageRequest,
     build_request,
-    bulk_requests,
 )
 
 
@@ -40,7 +43,13 @@ class Sender(Protocol):
     def pacer(self) -> Pacer | None: ...
 
     def new_entry(
-        self, request: WebEngageRequest, *, event_name: str = "", source: str = ""
+        self,
+        request: WebEngageRequest,
+        *,
+        event_name: str = "",
+        findings: Sequence[Finding] = (),
+        forced: bool = False,
+        source: str = "",
     ) -> LogEntry: ...
 
     async def run(
@@ -58,8 +67,7 @@ Progress = Callable[[int, int, LogEntry], None]
 
 _BULK_OF = {Endpoint.EVENTS: Endpoint.BULK_EVENTS, Endpoint.USERS: Endpoint.BULK_USERS}
 DEFAULT_CONCURRENCY = 8
-EACH_CONCURRENCY = 16
-"""Single-event calls are small and many (5,000 a minute): more in flight to keep up with latency."""
+EACH_CONCURRENCY = 16  # single-event calls are small and many (5,000 a minute)
 
 
 class ReplayReport(BaseModel):
@@ -75,10 +83,12 @@ class ReplayReport(BaseModel):
     elapsed_s: float = 0.0
     margin_s: float | None = None  # the pacing margin in the end (it grows with slow round trips)
     entries: list[LogEntry] = Field(default_factory=list)
+    accepted_count: int = 0
+    stopped: bool = False  # ended early by `Hooks.stop` (a failure every later call would share)
 
     @property
     def accepted_items(self) -> int:
-        return sum(_item_count(e) for e in self.entries if e.outcome is Outcome.ACCEPTED)
+        return self.accepted_count
 
     @property
     def ok(self) -> bool:
@@ -94,24 +104,87 @@ def _item_count(entry: LogEntry) -> int:
 
 
 def _unpack(item: Any, default: Endpoint) -> tuple[Endpoint, Any, str]:
-    """(endpoint, body, event name) from a body or a Preview (anything with a `.request`)."""
     request = getattr(item, "request", None)
     if isinstance(request, WebEngageRequest):
-        endpoint = request.endpoint
-        body = request.body
-        name = str(getattr(item, "event_name", "") or "")
-        if endpoint.is_bulk and isinstance(body, dict):
+        if request.endpoint.is_bulk and isinstance(request.body, dict):
             raise ValueError("replay takes single events or users, not bulk bodies")
-        return endpoint, body, name
+        return request.endpoint, request.body, str(getattr(item, "event_name", "") or "")
     name = item.get("eventName", "") if isinstance(item, dict) else ""
     return default, item, str(name)
 
 
 @dataclass
-class _Job:
+class Job:
+    """One call of a plan: its request, its items' count and input indices (`first`..`last`)."""
+
     request: WebEngageRequest
     items: int
     event_name: str
+    first: int = 0
+    last: int = 0
+    findings: Sequence[Finding] = ()  # one event's (plan_each), for its log entry
+    forced: bool = False
+
+
+@dataclass
+class Hooks:
+    """A call about to be sent (its entry has its x-request-id), a call ended; `stop(entry)`:
+    end the run after this call (a wrong key: every call would fail)."""
+
+    started: Callable[[Job, LogEntry], None] | None = None
+    ended: Callable[[Job, LogEntry], None] | None = None
+    stop: Callable[[LogEntry], bool] | None = None
+    keep_entries: bool = True
+    skipped_items: int = 0  # sent by an earlier run (a resumed backfill): done, for progress
+
+
+def _bulk_job(
+    connection: Connection, endpoint: Endpoint, bodies: list[Any], span: tuple[int, int]
+) -> Job:
+    key = BULK_KEY[endpoint]
+    request = build_request(connection, endpoint, {key: bodies})
+    return Job(request, len(bodies), f"{len(bodies)} {key}", *span)
+
+
+def plan_bulk(
+    connection: Connection,
+    items: Iterable[tuple[int, Any]],
+    *,
+    chunk_size: int = BULK_ITEMS_MAX,
+) -> Iterator[Job]:
+    """(index, body or Preview) pairs as bulk calls, in input order: a call ends at `chunk_size`
+    items (at most WebEngage's 25) or where the next item goes to the other endpoint. `first`
+    and `last` are the indices of its first and last item (items left out are not in it)."""
+    size = max(1, min(chunk_size, BULK_ITEMS_MAX))
+    endpoint: Endpoint | None = None
+    bodies: list[Any] = []
+    first = last = 0
+    for index, item in items:
+        target, body, _name = _unpack(item, Endpoint.EVENTS)
+        target = _BULK_OF.get(target, target)
+        if bodies and endpoint is not None and (target is not endpoint or len(bodies) >= size):
+            yield _bulk_job(connection, endpoint, bodies, (first, last))
+            bodies = []
+        if not bodies:
+            endpoint, first = target, index
+        bodies.append(body)
+        last = index
+    if bodies and endpoint is not None:
+        yield _bulk_job(connection, endpoint, bodies, (first, last))
+
+
+def plan_each(
+    connection: Connection, items: Iterable[tuple[int, Any]], endpoint: Endpoint = Endpoint.EVENTS
+) -> Iterator[Job]:
+    """One call per item: bodies go to `endpoint`, Previews where their request says."""
+    for index, item in items:
+        target, body, name = _unpack(item, endpoint)
+        request = getattr(item, "request", None)
+        if not isinstance(request, WebEngageRequest):
+            request = build_request(connection, target, body)
+        findings = tuple(getattr(item, "findings", ()))
+        forced = any(f.severity is Severity.ERROR for f in findings)
+        yield Job(request, 1, name, index, index, findings, forced)
 
 
 async def replay_bulk(
@@ -126,23 +199,11 @@ async def replay_bulk(
     cancel: asyncio.Event | None = None,
     source: str = "replay",
 ) -> ReplayReport:
-    """Send event (or user) bodies or Previews through /bulk-events (/bulk-users), paced.
-
-    `limits` defaults to WebEngage's 500 bulk calls a minute; `on_entry` sees each entry when it is
-    created and whenever it changes (history writes it at the start).
-    """
-    grouped: dict[Endpoint, list[Any]] = {}
-    for item in items:
-        endpoint, body, _name = _unpack(item, Endpoint.EVENTS)
-        grouped.setdefault(_BULK_OF.get(endpoint, endpoint), []).append(body)
-    jobs = []
-    for endpoint, bodies in grouped.items():
-        for request in bulk_requests(
-            client.connection, bodies, endpoint=endpoint, chunk_size=chunk_size
-        ):
-            count = len(request.body[BULK_KEY[endpoint]])
-            jobs.append(_Job(request, count, f"{count} {BULK_KEY[endpoint]}"))
-    return await _run(
+    """Send event (or user) bodies or Previews through /bulk-events (/bulk-users), paced, in
+    input order (`plan_bulk`). `limits` defaults to WebEngage's 500 bulk calls a minute;
+    `on_entry` sees each entry when it is created and whenever it changes."""
+    jobs = plan_bulk(client.connection, enumerate(items), chunk_size=chunk_size)
+    return await run_jobs(
         client, jobs, len(items), limits, concurrency, progress, on_entry, cancel, source
     )
 
@@ -160,136 +221,154 @@ async def replay_each(
     source: str = "replay",
 ) -> ReplayReport:
     """One call per event (or user) on /events (/users), paced at 5,000 a minute by default.
-
-    Bodies go to `endpoint`; Previews go where their request says.
-    """
-    jobs = []
-    for item in items:
-        target, body, name = _unpack(item, endpoint)
-        jobs.append(_Job(build_request(client.connection, target, body), 1, name))
-    return await _run(
+    Bodies go to `endpoint`; Previews go where their request says."""
+    jobs = plan_each(client.connection, enumerate(items), endpoint)
+    return await run_jobs(
         client, jobs, len(items), limits, concurrency, progress, on_entry, cancel, source
     )
 
 
-async def _slot_or_cancel(pacer: Pacer, cancel: asyncio.Event | None) -> bool:
-    """Wait for a pacing slot; False (and no slot) if `cancel` is set first. A paced wait can be
-    a minute long: cancelling must not have to sit it out."""
-    if cancel is None:
-        await pacer.wait()
-        return True
-    if cancel.is_set():
-        return False
-    slot = asyncio.ensure_future(pacer.wait())
-    stop = asyncio.ensure_future(cancel.wait())
-    try:
-        await asyncio.wait({slot, stop}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stop.cancel()
-        if not slot.done():
-            slot.cancel()
-            await asyncio.gather(slot, return_exceptions=True)
-    return slot.done() and not slot.cancelled() and slot.exception() is None
+class _Pacers:
+    """A pacer per endpoint as the plan reaches it (unless the sender has its own)."""
+
+    def __init__(self, client: Sender, limits: PaceLimits | None) -> None:
+        self.client = client
+        self.limits = limits
+        self.own: dict[Endpoint, Pacer] = {}
+
+    def of(self, endpoint: Endpoint) -> Pacer | None:
+        if self.client.pacer is not None:
+            return self.client.pacer
+        if endpoint not in self.own:
+            self.own[endpoint] = Pacer(self.limits or PaceLimits.for_endpoint(endpoint))
+        return self.own[endpoint]
+
+    def rate(self) -> float | None:
+        limits = self.client.pacer.limits if self.client.pacer else self.limits
+        return limits.calls_per_second if limits is not None else None
+
+    def close(self) -> float | None:
+        for pacer in self.own.values():
+            pacer.close()
+        margins = [p.margin_s for p in (*self.own.values(), self.client.pacer) if p is not None]
+        return max(margins) if margins else None
 
 
-def _own_pacers(
-    client: Sender, jobs: list[_Job], limits: PaceLimits | None
-) -> dict[Endpoint, Pacer]:
-    """One pacer per endpoint, for a sender without a pacer of its own (a bare client)."""
-    pacers: dict[Endpoint, Pacer] = {}
-    if client.pacer is None:
-        for job in jobs:
-            endpoint = job.request.endpoint
-            if endpoint not in pacers:
-                pacers[endpoint] = Pacer(limits or PaceLimits.for_endpoint(endpoint))
-    return pacers
+class _Tally:
+    """The report's figures, counted as calls end (entries kept when asked)."""
+
+    def __init__(self, report: ReplayReport, keep: bool) -> None:
+        self.report = report
+        self.keep = keep
+        self.kept: dict[int, LogEntry] = {}
+        self.live: dict[int, LogEntry] = {}
+        self.outcomes: Counter[str] = Counter()
+
+    def count(self, entry: LogEntry) -> None:
+        report = self.report
+        report.calls += 1
+        report.attempts += len(entry.attempts)
+        report.rate_limited_attempts += sum(1 for a in entry.attempts if a.status == 429)
+        self.outcomes[entry.outcome.value if entry.outcome else "cut_off"] += 1
+        if entry.outcome is Outcome.ACCEPTED:
+            report.accepted_count += _item_count(entry)
+
+    def ended(self, seq: int, entry: LogEntry) -> None:
+        self.live.pop(seq, None)
+        self.count(entry)
+        if self.keep:
+            self.kept[seq] = entry
+
+    def close(self) -> None:
+        for seq, entry in list(self.live.items()):  # cut off by a cancel: what it got to
+            self.ended(seq, entry)
+        self.report.entries = [self.kept[seq] for seq in sorted(self.kept)]
+        self.report.outcomes = dict(self.outcomes)
 
 
 async def _send(
     client: Sender,
-    job: _Job,
+    job: Job,
     pacer: Pacer | None,
-    results: list[LogEntry | None],
-    index: int,
+    tally: _Tally,
+    seq: int,
     on_entry: Callable[[LogEntry], None] | None,
+    hooks: Hooks,
     source: str,
 ) -> LogEntry:
-    """One job's call (its slot already taken); every snapshot lands in `results[index]`."""
-    entry = client.new_entry(job.request, event_name=job.event_name, source=source)
-    results[index] = entry
+    """One job's call (its slot already taken); every snapshot is kept in `tally.live`."""
+    entry = client.new_entry(
+        job.request,
+        event_name=job.event_name,
+        findings=job.findings,
+        forced=job.forced,
+        source=source,
+    )
+    tally.live[seq] = entry
+    if hooks.started is not None:
+        hooks.started(job, entry)  # before the first byte: a crash leaves it "started"
 
     def track(snapshot: LogEntry) -> None:
-        results[index] = snapshot  # a cancelled call keeps what it got to
+        tally.live[seq] = snapshot  # a cancelled call keeps what it got to
         if on_entry is not None:
             on_entry(snapshot)
 
     if on_entry is not None:
         on_entry(entry)
     entry = await client.run(entry, on_update=track, pacer=pacer, slot_taken=pacer is not None)
-    results[index] = entry
+    tally.ended(seq, entry)
+    if hooks.ended is not None:
+        hooks.ended(job, entry)
     return entry
 
 
-def _close_and_tally(
-    report: ReplayReport,
-    client: Sender,
-    pacers: dict[Endpoint, Pacer],
-    results: list[LogEntry | None],
-    started: float,
-    cancel: asyncio.Event | None,
-) -> None:
-    """Close the replay's own pacers and fill in the report, however the replay ended."""
-    for pacer in pacers.values():
-        pacer.close()
-    margins = [p.margin_s for p in (*pacers.values(), client.pacer) if p is not None]
-    report.margin_s = max(margins) if margins else None
-    report.elapsed_s = time.perf_counter() - started
-    report.entries = [e for e in results if e is not None]
-    report.calls = len(report.entries)
-    report.attempts = sum(len(e.attempts) for e in report.entries)
-    report.rate_limited_attempts = sum(
-        1 for e in report.entries for a in e.attempts if a.status == 429
-    )
-    report.outcomes = dict(
-        Counter(e.outcome.value if e.outcome else "cut_off" for e in report.entries)
-    )
-    if cancel is not None and cancel.is_set() and report.sent_items < report.total_items:
-        report.cancelled = True
+def _round_trip(entry: LogEntry | None) -> float | None:
+    last = entry.attempts[-1] if entry is not None and entry.attempts else None
+    return last.latency_ms / 1000 if last is not None and last.latency_ms is not None else None
 
 
-async def _run(
+async def run_jobs(
     client: Sender,
-    jobs: list[_Job],
+    jobs: Iterable[Job],
     total: int,
-    limits: PaceLimits | None,
-    concurrency: int,
-    progress: Progress | None,
-    on_entry: Callable[[LogEntry], None] | None,
-    cancel: asyncio.Event | None,
-    source: str,
+    limits: PaceLimits | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Progress | None = None,
+    on_entry: Callable[[LogEntry], None] | None = None,
+    cancel: asyncio.Event | None = None,
+    source: str = "replay",
+    hooks: Hooks | None = None,
 ) -> ReplayReport:
-    report = ReplayReport(total_items=total)
-    pacers = _own_pacers(client, jobs, limits)
-    results: list[LogEntry | None] = [None] * len(jobs)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(len(jobs)):
-        queue.put_nowait(index)
-    started = time.perf_counter()
+    """Send a plan's calls (taken from `jobs` as needed), paced, as many in flight as the rate
+    needs at the round trip seen (`InFlight`); `total` items in all."""
+    hooks = hooks or Hooks()
+    report = ReplayReport(total_items=total, sent_items=hooks.skipped_items)
+    tally = _Tally(report, hooks.keep_entries)
+    pacers = _Pacers(client, limits)
+    planned = enumerate(iter(jobs))
+    gate, started, stopping = InFlight(concurrency, pacers.rate()), time.perf_counter(), False
 
     async def worker() -> None:
-        while not queue.empty():
-            if cancel is not None and cancel.is_set():
-                return
-            index = queue.get_nowait()
-            job = jobs[index]
-            pacer = pacers.get(job.request.endpoint) or client.pacer
-            # The slot is taken before the entry exists: a cancel while waiting leaves no entry.
-            if pacer is not None and not await _slot_or_cancel(pacer, cancel):
-                return
-            entry = await _send(client, job, pacer, results, index, on_entry, source)
+        nonlocal stopping
+        while not stopping and not (cancel is not None and cancel.is_set()):
+            await gate.enter()
+            entry = None
+            try:
+                seq, job = next(planned, (-1, None))
+                if job is None or stopping:
+                    return
+                pacer = pacers.of(job.request.endpoint)
+                # The slot is taken before the entry exists: a cancel while waiting leaves none.
+                if pacer is not None and not await wait_or_cancel(pacer, cancel):
+                    return
+                entry = await _send(client, job, pacer, tally, seq, on_entry, hooks, source)
+            finally:
+                await gate.leave(_round_trip(entry))
             report.sent_items += job.items
             if progress is not None:
                 progress(report.sent_items, total, entry)
+            if hooks.stop is not None and hooks.stop(entry):
+                stopping = True
 
     workers = [asyncio.create_task(worker()) for _ in range(max(1, concurrency))]
     try:
@@ -301,5 +380,10 @@ async def _run(
         await asyncio.gather(*workers, return_exceptions=True)
         raise
     finally:
-        _close_and_tally(report, client, pacers, results, started, cancel)
+        report.margin_s = pacers.close()
+        report.elapsed_s = time.perf_counter() - started
+        tally.close()
+        report.stopped = stopping
+        if cancel is not None and cancel.is_set() and report.sent_items < report.total_items:
+            report.cancelled = True
     return report

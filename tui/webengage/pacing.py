@@ -12,7 +12,10 @@ observed (capped at a quarter of the window), which keeps a slow or loaded link 
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
+from collections import deque
 
 from pydantic import BaseModel, ConfigDict, Field
 from pyrate_limiter import InMemoryBucket, Limiter, MonotonicClock, Rate, SingleBucketFactory
@@ -97,3 +100,63 @@ class Pacer:
         return (
             f"Pacer({self.limits.calls} per {self.limits.window_s:g}s, margin {self.margin_s:g}s)"
         )
+
+
+LEARN_TRIPS = 8
+"""Round trips seen before more than one call is let in flight."""
+HEADROOM = 2.0
+
+
+class InFlight:
+    """How many calls may be in flight at once: enough to reach the allowed rate at the typical
+    round trip (Little's law: rate × round trip, with headroom), at most `most`; one until
+    `LEARN_TRIPS` round trips are known. A local sandbox answers in a few milliseconds, so calls
+    go one after another, in order; WebEngage's 100-300 ms need a few at once."""
+
+    def __init__(self, most: int, rate_per_s: float | None) -> None:
+        self.most = max(1, most)
+        self.rate_per_s = rate_per_s
+        self.trips: deque[float] = deque(maxlen=64)
+        self.busy = 0
+        self._changed = asyncio.Condition()
+
+    def allowed(self) -> int:
+        if self.rate_per_s is None:
+            return self.most
+        if len(self.trips) < LEARN_TRIPS:
+            return 1
+        typical = sorted(self.trips)[len(self.trips) // 2]
+        wanted = math.ceil(self.rate_per_s * typical * HEADROOM)
+        return max(1, min(self.most, wanted))
+
+    async def enter(self) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.busy < self.allowed())
+            self.busy += 1
+
+    async def leave(self, round_trip_s: float | None) -> None:
+        async with self._changed:
+            self.busy -= 1
+            if round_trip_s is not None:
+                self.trips.append(round_trip_s)
+            self._changed.notify_all()
+
+
+async def wait_or_cancel(pacer: Pacer, cancel: asyncio.Event | None) -> bool:
+    """Wait for a pacing slot; False (and no slot) if `cancel` is set first (a paced wait can be
+    a minute long)."""
+    if cancel is None:
+        await pacer.wait()
+        return True
+    if cancel.is_set():
+        return False
+    slot = asyncio.ensure_future(pacer.wait())
+    stop = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({slot, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        if not slot.done():
+            slot.cancel()
+            await asyncio.gather(slot, return_exceptions=True)
+    return slot.done() and not slot.cancelled() and slot.exception() is None

@@ -1,16 +1,16 @@
 """Replay a file of Signal events as one run: counted, checked, paced, cancellable, all logged.
 
 Before anything is sent the screen says how many events the file holds, where they go and what
-the findings are (events with errors are held back unless the user includes them). The run goes
-through `tui.delivery.replay`, which paces every call under the account's rate limit (the bulk
-endpoints, 25 events a call, where they fit), so a replay gets no 429s and loses nothing. Escape
-or Cancel stops it between calls; each call's entry reaches the app's log as it happens.
+the findings are (events with errors are held back unless included). The run is a backfill
+(`tui.delivery.backfill`): streamed, never held, paced under the account's limit (bulk endpoints,
+25 events a call, where they fit): no 429s, nothing lost. A bulk run is checkpointed: Resume
+continues an unfinished run of the file (confirmed calls skipped, the others sent with their same
+request ids). Escape or Cancel stops it between calls; each call reaches the app's log at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -24,14 +24,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
-from tui.delivery.replay import ReplayReport
+from tui.delivery.backfill import Backfill, Source, Survey, eta_text, limits_for, survey
+from tui.delivery.replay import Job, ReplayReport
 from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import Blueprint
-from tui.mapping.preview import Preview, preview_event
-from tui.mapping.signal import InputError, read_events
+from tui.mapping.signal import InputError
+from tui.store.checkpoints import Checkpoints, RunRecord
 from tui.ui.messages import post_deliveries_to
 from tui.ui.themes import conceal, is_presentation
-from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
+from tui.webengage.api import BULK_ITEMS_MAX
 from tui.webengage.entry import LogEntry
 from tui.webengage.findings import Severity
 from tui.webengage.pacing import PaceLimits
@@ -43,39 +44,33 @@ BULK_FROM = BULK_ITEMS_MAX + 1
 
 @dataclass
 class LoadedFile:
-    """A file read and previewed: every event's Preview, and the findings in numbers."""
+    """A file read and previewed (streamed: only the counts are kept)."""
 
     path: Path
-    previews: list[Preview] = field(default_factory=list)
+    found: Survey = field(default_factory=Survey)
 
     @property
-    def with_errors(self) -> list[Preview]:
-        return [p for p in self.previews if p.has_errors]
+    def events(self) -> int:
+        return self.found.events
 
     def summary(self) -> Text:
         """`120 events: 118 to /events, 2 to /users · 3 with errors · 10 warnings` + top findings."""
-        count = len(self.previews)
-        endpoints = Counter(p.endpoint.value for p in self.previews)
+        count, found = self.found.events, self.found
         text = Text(f"{count} event{'s' if count != 1 else ''}", style="bold")
         text.append(" in " + self.path.name)
-        if endpoints:
-            text.append(": " + ", ".join(f"{n} to /{e}" for e, n in sorted(endpoints.items())))
-        severities = Counter(f.severity for p in self.previews for f in p.findings)
-        errors = len(self.with_errors)
+        if found.endpoints:
+            text.append(
+                ": " + ", ".join(f"{n} to /{e}" for e, n in sorted(found.endpoints.items()))
+            )
+        errors = found.errors
         text.append("\n")
         text.append(
             f"{errors} with errors (held back unless included)" if errors else "no errors",
             style="bold red" if errors else "green",
         )
-        warnings = severities.get(Severity.WARNING, 0)
+        warnings = found.severities.get(Severity.WARNING, 0)
         text.append(f" · {warnings} warning{'s' if warnings != 1 else ''}", style="yellow")
-        codes = Counter(
-            (f.severity, f.code or f.message)
-            for p in self.previews
-            for f in p.findings
-            if f.severity is not Severity.INFO
-        )
-        for (severity, code), n in codes.most_common(5):
+        for (severity, code), n in found.codes.most_common(5):
             style = "red" if severity is Severity.ERROR else "yellow"
             text.append(f"\n  {n:>5} × {severity.value} {code}", style=style)
         return text
@@ -88,13 +83,11 @@ class ReplayScreen(Screen[ReplayReport | None]):
     ReplayScreen { layout: vertical; }
     ReplayScreen #replay-title { background: $panel; padding: 0 1; text-style: bold; }
     ReplayScreen #replay-main { height: 1fr; padding: 0 1; }
-    ReplayScreen #replay-pick { height: auto; }
-    ReplayScreen #replay-pick Input { width: 1fr; }
+    ReplayScreen #replay-pick { height: auto; } ReplayScreen #replay-pick Input { width: 1fr; }
     ReplayScreen #replay-pick Button { margin-left: 1; }
     ReplayScreen #replay-error { color: $error; text-style: bold; height: auto; }
     ReplayScreen #replay-summary { height: auto; margin: 1 0; }
-    ReplayScreen #replay-options { height: auto; }
-    ReplayScreen #replay-options Checkbox { margin-right: 3; }
+    ReplayScreen #replay-options { height: auto; } ReplayScreen #replay-options Checkbox { margin-right: 3; }
     ReplayScreen ProgressBar { margin: 1 0 0 0; }
     ReplayScreen #replay-status { height: auto; }
     ReplayScreen #replay-buttons { height: auto; margin-top: 1; }
@@ -153,6 +146,8 @@ class ReplayScreen(Screen[ReplayReport | None]):
         self.report: ReplayReport | None = None
         self.cancel_event: asyncio.Event | None = None
         self.running = False
+        self.unfinished: RunRecord | None = None
+        self.first_failure: LogEntry | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Replay · a file of events, paced under the rate limit", id="replay-title")
@@ -176,6 +171,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
             yield Static("", id="replay-status")
             with Horizontal(id="replay-buttons"):
                 yield Button("Replay", variant="primary", id="replay-start", disabled=True)
+                yield Button("Resume", variant="success", id="replay-resume")
                 yield Button("Cancel", variant="error", id="replay-cancel", disabled=True)
         yield Footer()
 
@@ -206,29 +202,42 @@ class ReplayScreen(Screen[ReplayReport | None]):
 
     @work(thread=True, exclusive=True, group="replay-load")
     def _read(self, path: Path) -> None:
-        """Read and preview every event off the UI thread (10,000 events take a moment)."""
+        """Stream and preview every event off the UI thread, keeping only the counts."""
         try:
-            events = read_events(path)
+            found = survey(
+                Source(path, self.connection, self.blueprint), bulk=False, include_errors=True
+            )
         except InputError as error:
             self.post_message(self.FileLoaded(None, str(error)))
             return
-        previews = [preview_event(raw, self.connection, self.blueprint) for raw in events]
-        self.post_message(self.FileLoaded(LoadedFile(path, previews)))
+        self.post_message(self.FileLoaded(LoadedFile(path, found)))
+
+    def _backfill(self) -> Backfill | None:
+        """The run the options describe, checkpointed when the app keeps a history."""
+        if self.loaded is None:
+            return None
+        bulk = self.query_one("#replay-bulk", Checkbox).value
+        include = self.query_one("#replay-include-errors", Checkbox).value
+        history = self.service.recorder.history
+        checkpoints = Checkpoints(history) if history is not None else None
+        limits, label = (
+            self.bulk_limits if bulk else self.limits,
+            f"replay of {self.loaded.path.name}",
+        )
+        source = Source(self.loaded.path, self.connection, self.blueprint)
+        return Backfill(self.service, source, bulk, include, limits, checkpoints, label)
 
     @on(FileLoaded)
     def _file_loaded(self, message: FileLoaded) -> None:
-        if message.loaded is None:
+        if message.loaded is None or not message.loaded.events:
             self.loaded = None
-            self._error(message.error)
-            self.query_one("#replay-summary", Static).update("No file loaded.")
-        elif not message.loaded.previews:
-            self.loaded = None
-            self._error(f"{message.loaded.path}: no events in it.")
+            loaded = message.loaded
+            self._error(message.error if loaded is None else f"{loaded.path}: no events in it.")
             self.query_one("#replay-summary", Static).update("No file loaded.")
         else:
             self.loaded = message.loaded
             self.query_one("#replay-summary", Static).update(self.loaded.summary())
-            self.query_one("#replay-bulk", Checkbox).value = len(self.loaded.previews) >= BULK_FROM
+            self.query_one("#replay-bulk", Checkbox).value = self.loaded.events >= BULK_FROM
             self._show_plan()
         self._refresh_buttons()
 
@@ -236,26 +245,23 @@ class ReplayScreen(Screen[ReplayReport | None]):
     def _options_changed(self) -> None:
         if self.loaded is not None and not self.running:
             self._show_plan()
+            self._refresh_buttons()
 
     def _show_plan(self) -> None:
-        """What Replay will do: how many events, in how many calls, at what pace, for how long."""
-        previews = self.to_send()
-        bulk = self.query_one("#replay-bulk", Checkbox).value
-        calls = -(-len(previews) // BULK_ITEMS_MAX) if bulk else len(previews)
-        limits = (self.bulk_limits if bulk else self.limits) or PaceLimits.for_endpoint(
-            Endpoint.BULK_EVENTS if bulk else Endpoint.EVENTS
-        )
-        windows = max(0, (calls - 1) // limits.calls)
-        estimate = windows * (limits.window_s + limits.margin)
-        pace = (
-            f"pacing makes it take at least {estimate:.0f} s."
-            if windows
-            else "within one window, so no waiting for the limit."
-        )
-        self._status(
-            f"Replay sends {len(previews)} events in {calls} call{'s' if calls != 1 else ''}; "
-            f"the limit is {limits.calls:,} calls per {limits.window_s:g} s: {pace}",
-        )
+        """What Replay will do (events, calls, time), and the offer to resume an unfinished run."""
+        count, bulk = self.sendable(), self.query_one("#replay-bulk", Checkbox).value
+        calls = -(-count // BULK_ITEMS_MAX) if bulk else count
+        limits = (self.bulk_limits if bulk else self.limits) or limits_for(bulk)
+        backfill = self._backfill()
+        self.unfinished = backfill.unfinished() if backfill is not None else None
+        offer = ""
+        if backfill is not None and self.unfinished is not None:
+            done, total = backfill.done_before(self.unfinished), self.unfinished.total_events
+            offer = (
+                f"\nAn unfinished replay of this file: {done} of {total} events confirmed. "
+                "Resume continues it (the same request ids: nothing twice); Replay starts again."
+            )
+        self._status(f"Replay sends {eta_text(count, calls, bulk, limits)}.{offer}")
 
     def _error(self, message: str | None) -> None:
         self.query_one("#replay-error", Static).update(message or "")
@@ -264,61 +270,74 @@ class ReplayScreen(Screen[ReplayReport | None]):
         self.query_one("#replay-start", Button).disabled = self.running or self.loaded is None
         self.query_one("#replay-cancel", Button).disabled = not self.running
         self.query_one("#replay-load", Button).disabled = self.running
+        resume_shown = self.unfinished is not None and not self.running
+        self.query_one("#replay-resume", Button).display = resume_shown
 
-    def to_send(self) -> list[Preview]:
+    def sendable(self) -> int:
         if self.loaded is None:
-            return []
+            return 0
         include = self.query_one("#replay-include-errors", Checkbox).value
-        return [p for p in self.loaded.previews if include or not p.has_errors]
+        return self.loaded.found.sendable(include)
+
+    @on(Button.Pressed, "#replay-resume")
+    def action_resume(self) -> None:
+        self.action_start(resume=True)
 
     @on(Button.Pressed, "#replay-start")
-    def action_start(self) -> None:
-        if self.running or self.loaded is None:
+    def action_start(self, resume: bool = False) -> None:
+        backfill = self._backfill()
+        if self.running or self.loaded is None or backfill is None:
             return
-        previews = self.to_send()
-        if not previews:
+        count = self.sendable()
+        if not count:
             self._status(
                 "Nothing to send: every event has errors (tick “Include events with errors”).",
                 "bold red",
             )
             return
-        self.running = True
-        self.report = None
-        self.cancel_event = asyncio.Event()
-        bulk = self.query_one("#replay-bulk", Checkbox).value
-        self.query_one(ProgressBar).update(total=len(previews), progress=0)
-        held = len(self.loaded.previews) - len(previews)
+        record = self.unfinished if resume else None
+        if self.unfinished is not None and not resume:
+            backfill.abandon(self.unfinished)  # starting again, as the offer said
+        self.running, self.report, self.first_failure, self.cancel_event = (
+            True,
+            None,
+            None,
+            asyncio.Event(),
+        )
+        done = backfill.done_before(record) if record is not None else 0
+        self.query_one(ProgressBar).update(total=count, progress=done)
+        held = self.loaded.events - count
         note = f" ({held} with errors held back)" if held else ""
-        self._status(f"Replaying {len(previews)} events{note}…", "bold")
+        self._status(f"{'Resuming' if resume else 'Replaying'} {count} events{note}…", "bold")
         self._refresh_buttons()
         self.run_worker(
-            self.replay(previews, bulk),
+            self.replay(backfill, record),
             group="replay-run",
             exclusive=True,
             description="replay",
             exit_on_error=False,
         )
 
-    async def replay(self, previews: list[Preview], bulk: bool) -> ReplayReport | None:
-        """The run itself, paced by tui.delivery.replay; it reports only by messages (progress,
-        the app's Delivery* for every call, Finished at the end), so nothing here touches a
-        widget of a screen that may be gone."""
-        source = f"replay of {self.loaded.path.name}" if self.loaded else "replay"
+    async def replay(self, backfill: Backfill, record: RunRecord | None) -> ReplayReport | None:
+        """The run; it reports only by messages, never touching a widget of a screen maybe gone."""
+        assert self.loaded is not None
 
         def progress(done: int, total: int, entry: LogEntry) -> None:
             self.post_message(self.Advanced(done, total, entry))
 
-        report: ReplayReport | None = None
+        def ended(job: Job, entry: LogEntry) -> None:
+            if self.first_failure is None and entry.outcome is not None and not entry.outcome.ok:
+                self.first_failure = entry
+
+        report = None
         try:
-            report = await self.service.replay(
-                self.connection,
-                previews,
-                bulk=bulk,
-                limits=self.bulk_limits if bulk else self.limits,
+            report = await backfill.run(
+                self.loaded.found,
+                resume=record,
+                on_call=ended,
                 progress=progress,
-                cancel=self.cancel_event,
-                source=source,
                 observer=post_deliveries_to(self.app),
+                cancel=self.cancel_event,
             )
         finally:
             self.post_message(self.Finished(report))
@@ -327,6 +346,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
     @on(Finished)
     def _finished(self, message: Finished) -> None:
         self.running = False
+        self._show_plan()  # (a cancelled bulk run can be resumed)
         self._refresh_buttons()
         if message.report is None:
             self._status("The replay was interrupted.", "bold red")
@@ -353,9 +373,7 @@ class ReplayScreen(Screen[ReplayReport | None]):
             f" in {report.calls} calls ({outcomes}) · {report.rate_limited_attempts} × 429 · "
             f"{report.elapsed_s:.1f} s, {rate:.0f} events/s"
         )
-        failed = next(
-            (e for e in report.entries if e.outcome is not None and not e.outcome.ok), None
-        )
+        failed = self.first_failure
         if failed is not None and failed.hint is not None:
             presenting = is_presentation(self.app)
             title = conceal(failed.hint.title, self.connection, presenting=presenting)

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 
 from tui.mapping.blueprint import MAX_BYTES, Blueprint, default_blueprint
 from tui.mapping.formats import Tagged, datafly, normalise
-from tui.mapping.signal import InputError, parse_events_text, parse_json_object, read_events
+from tui.mapping.signal import InputError, parse_events_text, parse_json_object
 from tui.safe_text import visible
 from tui.ui.messages import EventEdited, SendRequested
 from tui.ui.widgets.json_area import JsonArea
@@ -359,14 +359,11 @@ class ComposerPanel(Vertical):
             exit_on_error=False,
         )
 
-    def _read(self, path: Path, **options: Any) -> list[Any] | str:
-        """The events in the file, or what is wrong with it (never an exception)."""
-        try:
-            return read_events(path, max_bytes=MAX_BYTES, raise_limit=RAISE_LIMIT, **options)
-        except InputError as error:
-            return str(error)
-        except Exception as error:  # whatever a hostile file does, the app stays up
-            return f"{path}: cannot read: {error}"
+    def _read(self, path: Path, **options: Any) -> Any:
+        """The events (a regular file indexed, never held: `read_for_picker`), or what is wrong."""
+        from tui.ui.widgets.pickers import read_for_picker
+
+        return read_for_picker(path, MAX_BYTES, RAISE_LIMIT, **options)
 
     def _read_in_thread(self, path: Path) -> None:
         worker = get_current_worker()
@@ -375,22 +372,27 @@ class ComposerPanel(Vertical):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._loaded, path, found)
 
-    def _loaded(self, path: Path, found: list[Any] | str) -> None:
+    def _loaded(self, path: Path, found: Any) -> None:
         if isinstance(found, str):
             message = visible(found)
             self.app.notify(
                 message, title="Cannot load", severity="error", timeout=10, markup=False
             )
             return
-        events = found
-        if not events:
+        events, index = found, getattr(found, "index", None)  # (an EventIndex: closed after)
+        if not len(events):
             self.app.notify(visible(f"{path}: no events in it"), severity="warning", markup=False)
         elif len(events) == 1:
             self.load_event(events[0], path.name)
         else:
 
-            def chosen(index: int | None) -> None:
+            def chosen(picked: int | None) -> None:
+                if picked is not None:
+                    self.load_event(events[picked], f"{path.name} #{picked + 1}")
                 if index is not None:
-                    self.load_event(events[index], f"{path.name} #{index + 1}")
+                    index.close()
 
             self.app.push_screen(EventPickerScreen(path.name, events), chosen)
+            return
+        if index is not None:
+            index.close()

@@ -1,0 +1,251 @@
+"""Backfills: the bulk plan in input order, checkpoints, and a run killed part-way (SIGKILL,
+ctrl+c) then resumed delivering every event exactly once; pacing with zero 429s near the limit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import MakeSandbox, demo_connection
+from tui.delivery.backfill import Backfill, Source, duration_text, eta_text, survey
+from tui.delivery.replay import plan_bulk
+from tui.delivery.service import DeliveryService
+from tui.mapping.blueprint import default_blueprint
+from tui.mapping.preview import preview_event
+from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
+from tui.store.checkpoints import CONFIRMED, STARTED, Checkpoints, FileIdentity
+from tui.store.history import History
+from tui.store.settings import AppSettings
+from tui.webengage.client import RetryPolicy
+from tui.webengage.pacing import PaceLimits
+from tui.webengage.request import Connection
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = RetryPolicy(max_attempts=3, base_delay_s=0.01, max_delay_s=0.05, jitter_s=0.01)
+
+
+def write_events(path: Path, count: int, identify_at: tuple[int, ...] = ()) -> Path:
+    lines = []
+    for i in range(count):
+        if i in identify_at:
+            event: dict[str, Any] = {"type": "identify", "user_id": f"u{i}", "traits": {"n": i}}
+        else:
+            event = {"event": "Product Viewed", "user_id": f"u{i}", "properties": {"n": i}}
+        lines.append(json.dumps(event))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def delivered(sandbox: Sandbox) -> Counter[str]:
+    """How many times each user id arrived (events and users), over every accepted call."""
+    seen: Counter[str] = Counter()
+    for call in sandbox.accepted():
+        body = call["body"]
+        for item in body.get("events", body.get("users", [body])):
+            seen[item["userId"]] += 1
+    return seen
+
+
+def test_the_bulk_plan_keeps_input_order_and_cuts_at_each_endpoint_change() -> None:
+    connection = Connection(license_code="lc")
+    blueprint = default_blueprint()
+    raws: list[dict[str, Any]] = [
+        {"event": "Product Viewed", "user_id": f"u{i}"} for i in range(60)
+    ]
+    raws[30] = {"type": "identify", "user_id": "u30", "traits": {"email": "a@b.co"}}
+    previews = [(i, preview_event(raw, connection, blueprint)) for i, raw in enumerate(raws)]
+    jobs = list(plan_bulk(connection, previews))
+    assert [(j.request.endpoint.value, j.first, j.last, j.items) for j in jobs] == [
+        ("bulk-events", 0, 24, 25),
+        ("bulk-events", 25, 29, 5),
+        ("bulk-users", 30, 30, 1),
+        ("bulk-events", 31, 55, 25),
+        ("bulk-events", 56, 59, 4),
+    ]
+
+
+def test_the_eta_is_said_in_plain_words() -> None:
+    limits = PaceLimits(calls=500, window_s=60)
+    assert eta_text(27_000, 1_080, True, limits) == (
+        "27,000 events: 1,080 bulk calls, about 2 min 10 s at WebEngage's 500 calls/minute"
+    )
+    assert duration_text(80 * 60) == "1 h 20 min"
+    assert "within one window" in eta_text(30, 2, True, limits)
+
+
+async def test_a_call_started_but_not_confirmed_is_resent_with_its_same_id(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    """The crash case, made exact: the run stops after 4 calls, then the last confirmed call is
+    put back to "started" (as if the process died between WebEngage's answer and the write)."""
+    sandbox = make_sandbox(bulk_rate_limit=1000)
+    path = write_events(tmp_path / "events.ndjson", 260, identify_at=(100,))
+    source = Source(path, demo_connection(sandbox), default_blueprint())
+    history = History(AppSettings().history_path)
+    checkpoints = Checkpoints(history)
+    found = survey(source, bulk=True, include_errors=False)
+    assert (found.events, found.calls) == (260, 12)
+    cancel = asyncio.Event()
+    service = DeliveryService(retry=FAST)
+    backfill = Backfill(service, source, checkpoints=checkpoints)
+
+    def stop_after_four(done: int, total: int, entry: object) -> None:
+        if done >= 100:
+            cancel.set()
+
+    first = await backfill.run(found, progress=stop_after_four, cancel=cancel)
+    assert first.cancelled and backfill.run_record is not None
+    record = backfill.run_record
+    calls = checkpoints.calls(record.id)
+    assert [c.state for c in calls.values()] == [CONFIRMED] * 4
+    with history.locked() as db:  # "killed" after the fourth call was ingested
+        db.execute("UPDATE backfill_calls SET state = ? WHERE first = 75", (STARTED,))
+    unfinished = backfill.unfinished()
+    assert unfinished is not None and unfinished.id == record.id
+    resumed = await Backfill(service, source, checkpoints=checkpoints).run(found, resume=unfinished)
+    await service.aclose()
+    assert resumed.ok and resumed.calls == 9  # 8 new calls and the fourth again
+    assert sandbox.state.duplicates == 1  # the fourth, dropped for its repeated x-request-id
+    assert delivered(sandbox) == Counter({f"u{i}": 1 for i in range(260)})
+    assert Backfill(service, source, checkpoints=checkpoints).unfinished() is None
+    assert FileIdentity.of(path) is not None and FileIdentity.of(Path("-")) is None
+    history.close()
+
+
+def _env(sandbox: Sandbox) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBENGAGE_")}
+    env["WEBENGAGE_DEBUGGER_HOME"] = os.environ["WEBENGAGE_DEBUGGER_HOME"]
+    env["WEBENGAGE_LICENSE_CODE"] = DEMO_LICENSE_CODE
+    env["WEBENGAGE_API_KEY"] = DEMO_API_KEY
+    env["WEBENGAGE_ROUTE_TO"] = sandbox.url
+    return env
+
+
+def _send(sandbox: Sandbox, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "send", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=_env(sandbox),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert DEMO_API_KEY not in done.stdout + done.stderr
+    return done
+
+
+def _wait(condition: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def _only_run(history: History) -> str:
+    with history.locked() as db:
+        [(run_id,)] = db.execute("SELECT id FROM backfill_runs").fetchall()
+    return str(run_id)
+
+
+def _interrupted_then_resumed(sandbox: Sandbox, path: Path, how: signal.Signals) -> None:
+    """Start a paced backfill, stop it with `how` while a slow call is in flight (the sandbox
+    ingests it after the sender is gone), then resume it."""
+    pace = ("--rate-limit", "4", "--window", "1")
+    sandbox.inject(
+        Fault(kind=FaultKind.LATENCY, delay_s=0.0, times=3),
+        Fault(kind=FaultKind.LATENCY, delay_s=1.5),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "send", str(path), "--bulk", *pace],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(sandbox),
+        cwd=ROOT,
+    )
+    _wait(lambda: len(sandbox.accepted()) >= 3)
+    time.sleep(0.4)  # the fourth call is at the sandbox, waiting out its latency
+    process.send_signal(how)
+    _out, err = process.communicate(timeout=30)
+    if how is signal.SIGINT:
+        assert process.returncode == 130 and "--resume" in err, err
+    else:
+        assert process.returncode == -signal.SIGKILL
+    with History(AppSettings().history_path) as history:
+        calls = Checkpoints(history).calls(_only_run(history))
+    in_flight = [c.request_id for c in calls.values() if c.state == STARTED]
+    assert len(in_flight) == 1 and len(calls) == 4  # the slow fourth call: started, unconfirmed
+    refused = _send(sandbox, path, "--bulk", *pace)
+    assert refused.returncode == 2 and "--resume" in refused.stderr, refused.stderr
+    resumed = _send(sandbox, path, "--bulk", "--resume", *pace)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "resuming" in resumed.stderr
+    ids = [call["request_id"] for call in sandbox.accepted()]
+    assert in_flight[0] in ids  # the fourth call again, with its same x-request-id
+    assert delivered(sandbox) == Counter({f"u{i}": 1 for i in range(300)})
+    again = _send(sandbox, path, "--bulk", "--resume", *pace)
+    assert again.returncode == 2 and "no unfinished run" in again.stderr
+
+
+def test_a_backfill_killed_with_sigkill_resumes_exactly_once(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(bulk_rate_limit=4, window_s=1.0)
+    path = write_events(tmp_path / "backfill.ndjson", 300, identify_at=(40, 41, 200))
+    _interrupted_then_resumed(sandbox, path, signal.SIGKILL)
+
+
+def test_a_backfill_stopped_with_ctrl_c_resumes_exactly_once(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(bulk_rate_limit=4, window_s=1.0)
+    path = write_events(tmp_path / "backfill.json", 300)
+    path.write_text(json.dumps([json.loads(line) for line in path.read_text().splitlines()]))
+    _interrupted_then_resumed(sandbox, path, signal.SIGINT)
+
+
+def _share(summaries: list[dict[str, Any]], limit: int, window: float) -> float:
+    """The best schedule's span (`limit` calls at each window's start) over the run's span."""
+    starts = sorted(
+        datetime.fromisoformat(s["attempts"][0]["started_at"]).timestamp() for s in summaries
+    )
+    ideal = ((len(starts) - 1) // limit) * window
+    return ideal / (starts[-1] - starts[0])
+
+
+def test_a_paced_bulk_send_gets_no_429_at_95_percent_of_the_limit(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(bulk_rate_limit=10, window_s=5.0)
+    path = write_events(tmp_path / "paced.ndjson", 775)  # 31 calls: 3 windows and one call
+    done = _send(sandbox, path, "--bulk", "--json", "--rate-limit", "10", "--window", "5")
+    assert done.returncode == 0, done.stderr
+    summaries = json.loads(done.stdout)
+    statuses = [a["status"] for s in summaries for a in s["attempts"]]
+    assert len(summaries) == 31 and statuses == [200] * 31  # no 429, no retry
+    assert "0 × 429" in done.stderr and "about" in done.stderr.splitlines()[0]
+    assert _share(summaries, 10, 5.0) >= 0.95
+    assert delivered(sandbox) == Counter({f"u{i}": 1 for i in range(775)})
+
+
+def test_a_plain_send_is_paced_to_the_events_limit(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(rate_limit=20, window_s=1.0)
+    path = write_events(tmp_path / "each.ndjson", 50)
+    done = _send(sandbox, path, "--json", "--rate-limit", "20", "--window", "1")
+    assert done.returncode == 0, done.stderr
+    summaries = json.loads(done.stdout)
+    assert [s["attempts"][0]["status"] for s in summaries] == [200] * 50
+    arrived = [call["body"]["userId"] for call in sandbox.accepted()]
+    assert arrived == [f"u{i}" for i in range(50)]  # in input order
+    assert delivered(sandbox) == Counter({f"u{i}": 1 for i in range(50)})
