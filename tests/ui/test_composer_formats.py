@@ -37,6 +37,7 @@ async def test_a_pasted_datafly_call_fills_the_composer_and_keeps_the_identity(
         )
         assert app.query_one("#event-name", Select).value == "Order Completed"
         assert app.query_one("#user-id", Input).value == "visitor-42"
+        assert app.preview is not None
         body = app.preview.request.body
         assert body["userId"] == "visitor-42"
         assert body["eventData"]["orderId"] == "ORD-1337" and body["eventData"]["amount"] == 39.8
