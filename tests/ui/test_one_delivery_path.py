@@ -149,3 +149,38 @@ def test_the_cli_send_goes_through_the_service(
     assert len(spy.sources) >= 2
     with History.open(AppSettings().history_path) as history:
         assert {e.source for e in history.latest(50)} == set(spy.sources)
+
+
+def test_the_listener_and_the_relay_forward_through_the_service(spy: Spy, sandbox: Sandbox) -> None:
+    """The listener's forwarding (the CLI's `listen --forward` and the TUI's Live tab run the same
+    `Listener`) and the relay send through `Session.run` like every other sender."""
+    import time
+
+    import httpx
+    from segment.analytics.client import Client as SegmentClient
+
+    from tests.conftest import demo_connection
+    from tui.live.listen import ListenConfig, Listener
+    from tui.live.relay import Relay, RelayConfig
+    from tui.sandbox import DEMO_API_KEY
+
+    with Listener(ListenConfig(forward_to=demo_connection(sandbox))) as listener:
+        client = SegmentClient("wk-one-path-0123456789abcdef", host=listener.url)
+        client.track(user_id="u1", event="Order Completed", properties={"revenue": 1})
+        client.page(anonymous_id="a1", name="Home")
+        client.flush()
+        client.join()
+        deadline = time.monotonic() + 10
+        while len(sandbox.accepted()) < 2:
+            assert time.monotonic() < deadline, "the listener did not forward"
+            time.sleep(0.01)
+    with Relay(RelayConfig(upstream=sandbox.url)) as relay:
+        body = {"userId": "u1", "eventName": "Signed Up"}
+        auth = {"Authorization": f"Bearer {DEMO_API_KEY}"}
+        url = f"{relay.url}/v1/accounts/{DEMO_LICENSE_CODE}/events"
+        assert httpx.post(url, json=body, headers=auth).status_code == 200
+    assert spy.bypassed == []
+    assert sorted(spy.sources) == ["listen /v1/batch", "listen /v1/batch", "relay"]
+    assert all(spy.recorded)
+    with History.open(AppSettings().history_path) as history:
+        assert {e.source for e in history.latest(50)} == set(spy.sources)

@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "send": "deliver the events in FILE to WebEngage and report each outcome",
     "sandbox": "run the WebEngage-compatible sandbox server on loopback",
     "relay": "a reverse proxy in front of WebEngage: check, forward and record each call",
+    "listen": "a collector Segment / RudderStack SDKs can point at: preview (and forward) each event",
     "diagnose": "probe the three data centres and say which one the license code and key work on",
     "serve": "serve the TUI as a web page on localhost",
     "profiles": "list, show, rename or delete saved profiles, and choose the default",
@@ -44,6 +45,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--sandbox",
         action="store_true",
         help="start the TUI wired to an embedded sandbox with demo credentials",
+    )
+    port = whole_number(0, 65535)  # the TUI's Live tab (tui/ui/live_control.py)
+    parser.add_argument(
+        "--listen",
+        nargs="?",
+        const=8788,
+        type=port,
+        metavar="PORT",
+        help="with a listener for SDKs",
+    )
+    parser.add_argument(
+        "--relay", nargs="?", const=8789, type=port, metavar="PORT", help="with a WebEngage relay"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():

@@ -5,7 +5,8 @@ full round trip with no WebEngage account. The sandbox's socket is bound here (i
 once, and a send before the server is up waits in the backlog); the server starts
 in its own thread right after the first paint (importing it costs more than the whole first screen).
 Without `--sandbox` the credentials come from the saved profile and the environment; when there are
-none the app offers the sandbox.
+none the app offers the sandbox. `--listen [PORT]` and `--relay [PORT]` start the listener and the
+relay inside the app, after the first paint, reporting to its Live tab (tui/ui/live_control.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import socket
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """`--sandbox` is parsed by tui/cli.py itself (it applies with no subcommand)."""
+    """`--sandbox`, `--listen` and `--relay` are parsed by tui/cli/__init__.py itself (they apply
+    with no subcommand)."""
 
 
 def listening_socket(host: str = "127.0.0.1") -> socket.socket:
@@ -43,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         app.deferred_sandbox = sock
     else:
         app = create_app(settings)
+    app.live_start = (getattr(args, "listen", None), getattr(args, "relay", None))
     app.defer_hidden_panels = True
     app.run()
     return app.return_code or 0

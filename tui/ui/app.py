@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -31,6 +32,7 @@ from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.ui.extras import open_extra
 from tui.ui.host import DebuggerApp
+from tui.ui.live_control import LiveCommands, live_action
 from tui.ui.main_screen import PRESENTING_NOTE, MainScreen
 from tui.ui.messages import (
     DeliveryFinished,
@@ -69,7 +71,7 @@ class WebEngageDebuggerApp(DebuggerApp):
     CSS = PRESENTATION_CSS
     TITLE = "webengage-debugger"
     COMMAND_PALETTE_BINDING = "ctrl+p"  # as in every Textual app; F9 is an alias (below)
-    COMMANDS = App.COMMANDS | {DebuggerCommands}
+    COMMANDS = App.COMMANDS | {DebuggerCommands, LiveCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("f2", "goto('credentials')", "Creds", show=False),
@@ -106,6 +108,7 @@ class WebEngageDebuggerApp(DebuggerApp):
         self.defer_hidden_panels = False
         """Set by `webengage-debugger`: a panel the first screen hides (the credentials, below
         WIDE_MIN columns) is mounted just after the first paint: ~40 widgets less to build first."""
+        self.live_start: tuple[int | None, int | None] = (None, None)  # --listen, --relay ports
         self.own_sandbox: Sandbox | None = None
         """A sandbox the app started itself (and stops on exit)."""
         self.settings = settings
@@ -116,7 +119,8 @@ class WebEngageDebuggerApp(DebuggerApp):
         self.history = history
         self.notices = notices
         self.service = DeliveryService(
-            transport=transport, recorder=Recorder(history, on_error=self._history_failed)
+            transport=transport,
+            recorder=Recorder(history, on_error=partial(self.notify, severity="warning")),
         )
         """The one delivery path: every screen of this app sends through it."""
         self.clock: Callable[[], datetime] | None = None
@@ -130,9 +134,6 @@ class WebEngageDebuggerApp(DebuggerApp):
     @retry.setter
     def retry(self, policy: RetryPolicy | None) -> None:
         self.service.retry = policy
-
-    def _history_failed(self, message: str) -> None:
-        self.notify(message, severity="warning")
 
     # ---- the main screen ----
 
@@ -198,10 +199,9 @@ class WebEngageDebuggerApp(DebuggerApp):
         if self.offer_sandbox:
             self.push_screen(SandboxOfferScreen(), self._offer_answered)
         if self.deferred_sandbox is not None:
-            # `--sandbox`: paint first, then import and start the server on the socket already in
-            # the connection (importing aiohttp costs more than everything else on screen).
-            sock = self.deferred_sandbox
-            self.call_after_refresh(start_sandbox, self, sock=sock, switch=False)
+            # --sandbox: paint first, then serve the connection's socket (aiohttp imports slowly).
+            self.call_after_refresh(start_sandbox, self, sock=self.deferred_sandbox, switch=False)
+        self.call_after_refresh(live_action, self, "start")  # --listen / --relay (live_control.py)
 
     def _offer_answered(self, use_sandbox: bool | None) -> None:
         if use_sandbox:

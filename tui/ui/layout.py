@@ -19,7 +19,8 @@ from tui.webengage.request import Connection
 WIDE_MIN = 150
 MEDIUM_MIN = 100
 MODES = ("wide", "medium", "narrow")
-TABS = ("event", "request", "log", "credentials")
+TABS = ("event", "request", "log", "credentials", "live")
+"""The tab bar's tabs; "live" only once the listener or the relay starts (live_control.py)."""
 
 
 def mode_for(width: int) -> str:

@@ -20,6 +20,8 @@ class Command:
     action: str
     help: str
     key: str = ""
+    live: str = ""
+    """A Live tab command: run by tui/ui/live_control.py's provider, not as an app action."""
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -100,6 +102,32 @@ COMMANDS: tuple[Command, ...] = (
     Command("Quit", "quit", "Leave webengage-debugger", "ctrl+q/F10"),
 )
 
+LIVE_COMMANDS: tuple[Command, ...] = (
+    Command(
+        "Start listener for SDKs (Segment / RudderStack)",
+        "",
+        "A collector on http://127.0.0.1:8788: point an SDK's host at it; events in the Live tab",
+        live="listen",
+    ),
+    Command(
+        "Start relay for WebEngage calls",
+        "",
+        "A proxy on http://127.0.0.1:8789 for a server-side integration's API host",
+        live="relay",
+    ),
+    Command(
+        "Go to Live", "", "What the listener and the relay received, newest first", live="show"
+    ),
+    Command(
+        "Live: forward received events on / off",
+        "",
+        "Deliver what the listener receives to the account in use (on by default for the sandbox)",
+        "f",
+        live="forward",
+    ),
+    Command("Stop listener and relay", "", "Stop serving; what was received stays", live="stop"),
+)
+
 EXTRA_SCREENS: tuple[tuple[str, str, str, str, str], ...] = (
     (
         "mapping",
@@ -164,14 +192,14 @@ def available_extras() -> list[Command]:
 
 
 def all_commands() -> list[Command]:
-    return [*COMMANDS, *available_extras()]
+    return [*COMMANDS, *available_extras(), *LIVE_COMMANDS]
 
 
 class DebuggerCommands(Provider):
     """Every action, matched fuzzily by title."""
 
     def _commands(self) -> Iterator[Command]:
-        yield from all_commands()
+        yield from (command for command in all_commands() if not command.live)
 
     def _display(self, command: Command) -> str:
         return f"{command.title}  ({command.key})" if command.key else command.title
