@@ -124,6 +124,9 @@ def detach_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The tool uses no pydantic plugins: skip pydantic's scan of every installed distribution's
+    # entry points for them at the first model (~10 ms of start-up; pydantic's documented switch).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     result: int = exit_codes.OK
     try:
         argv = list(sys.argv[1:] if argv is None else argv)

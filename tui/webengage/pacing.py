@@ -16,11 +16,14 @@ import asyncio
 import math
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from pyrate_limiter import InMemoryBucket, Limiter, MonotonicClock, Rate, SingleBucketFactory
 
 from tui.webengage.api import Endpoint
+
+if TYPE_CHECKING:
+    from pyrate_limiter import Rate
 
 MARGIN_SHARE = 0.02
 MARGIN_MIN_S = 0.1
@@ -59,6 +62,10 @@ class Pacer:
     def __init__(self, limits: PaceLimits) -> None:
         self.limits = limits
         self.margin_s = limits.margin
+        # pyrate-limiter (and the multiprocessing it imports) loads with the first pacer, that
+        # is with the first send: the TUI's first screen does not wait for it.
+        from pyrate_limiter import InMemoryBucket, Limiter, SingleBucketFactory
+
         self._bucket = InMemoryBucket([self._rate()])
         # No leak thread: the bucket is trimmed here, from the caller's own task.
         self._limiter = Limiter(SingleBucketFactory(self._bucket, schedule_leak=False), buffer_ms=5)
@@ -66,6 +73,8 @@ class Pacer:
         self.waited_s = 0.0
 
     def _rate(self) -> Rate:
+        from pyrate_limiter import Rate
+
         return Rate(self.limits.calls, round((self.limits.window_s + self.margin_s) * 1000))
 
     def observe(self, round_trip_s: float) -> None:
@@ -88,6 +97,8 @@ class Pacer:
             raise RuntimeError("the pacing limit admits no calls")
         self.calls += 1
         if self.calls % 512 == 0:
+            from pyrate_limiter import MonotonicClock
+
             self._bucket.leak(MonotonicClock().now())
         waited = time.perf_counter() - started
         self.waited_s += waited
