@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +26,7 @@ from aiohttp import web
 from tui.delivery.service import DeliveryService, Observer
 from tui.live.exchange import Exchange
 from tui.live.forward import BODY_MAX, READ_TIMEOUT_S, Forwarder, OnError, OnExchange, Route
+from tui.live.serving import ServerThread, ServingError
 from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.webengage.api import DataCentre
@@ -34,8 +34,6 @@ from tui.webengage.api import DataCentre
 __all__ = ["DEFAULT_PORT", "Exchange", "Relay", "RelayConfig", "RelayError", "upstream_problem"]
 
 DEFAULT_PORT = 8789
-START_TIMEOUT_S = 10.0
-SHUTDOWN_TIMEOUT_S = 0.5
 
 
 class RelayError(RuntimeError):
@@ -111,21 +109,26 @@ class Relay:
         self.on_exchange = on_exchange
         self.observer = observer
         self.on_error = on_error
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
         self._service: DeliveryService | None = None
-        self._port: int | None = None
+        self._server = ServerThread(
+            "webengage-relay",
+            self.config.host,
+            self.config.port,
+            self._setup,
+            self._teardown,
+            keepalive_timeout_s=self.config.read_timeout_s,
+            auto_decompress=True,
+        )
 
     def __repr__(self) -> str:
-        where = self.url if self._port is not None else "stopped"
+        where = self.url if self._server.port is not None else "stopped"
         return f"Relay({where} -> {self.config.route.where})"
 
     @property
     def port(self) -> int:
-        if self._port is None:
+        if self._server.port is None:
             raise RelayError("the relay is not running: call start() first")
-        return self._port
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -136,45 +139,16 @@ class Relay:
 
     @property
     def running(self) -> bool:
-        return self._port is not None
+        return self._server.port is not None
 
     def start(self) -> str:
         """Start serving (idempotent) and return the base URL once it accepts connections."""
-        if self._port is not None:
+        if self._server.port is not None:
             return self.url
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._setup())
-            except BaseException as exc:
-                failure.append(exc)
-                ready.set()
-                loop.run_until_complete(self._teardown())
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self._teardown())
-                loop.close()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=serve, name="webengage-relay", daemon=True)
-        self._thread.start()
-        if not ready.wait(START_TIMEOUT_S):
-            raise RelayError(f"the relay did not start within {START_TIMEOUT_S:g} s")
-        if failure:
-            self._thread.join()
-            self._thread = self._loop = None
-            self._port = None
-            raise RelayError(
-                f"the relay could not listen on {self.config.host}:{self.config.port}: {failure[0]}"
-            ) from failure[0]
+        try:
+            self._server.start()
+        except ServingError as error:
+            raise RelayError(f"the relay {error}") from error.__cause__
         if self._loops_back():
             self.stop()
             raise RelayError("the upstream is the relay itself: every call would come back here")
@@ -186,7 +160,7 @@ class Relay:
         path = self.config.history_path or AppSettings().history_path
         return Recorder.open(path, on_error=self.on_error)
 
-    async def _setup(self) -> None:
+    async def _setup(self) -> web.Application:
         self._service = DeliveryService(recorder=self._recorder(), timeout_s=self.config.timeout_s)
         forwarder = Forwarder(
             self.config.route,
@@ -197,24 +171,9 @@ class Relay:
         )
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", forwarder.handle)
-        runner = web.AppRunner(
-            app,
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-            keepalive_timeout=self.config.read_timeout_s,
-            lingering_time=1.0,
-        )
-        await runner.setup()
-        self._runner = runner
-        site = web.TCPSite(runner, self.config.host, self.config.port)
-        await site.start()
-        self._port = int(runner.addresses[0][1])
+        return app
 
     async def _teardown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
         if self._service is not None:
             await self._service.aclose()  # closes the httpx clients and the recorder
             self._service = None
@@ -231,18 +190,11 @@ class Relay:
         same_host = host == here or (
             is_loopback(host) and (is_loopback(here) or here in ("0.0.0.0", "::"))
         )
-        return port == self._port and same_host
+        return port == self._server.port and same_host
 
     def stop(self) -> None:
         """Stop serving, finish the history's writes, and wait for the thread (idempotent)."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(START_TIMEOUT_S)
-        self._loop = self._thread = None
-        self._port = None
+        self._server.stop()
 
     def __enter__(self) -> Self:
         self.start()

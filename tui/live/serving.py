@@ -1,6 +1,6 @@
 """An aiohttp application served from a thread of its own, with its own event loop.
 
-The listener runs this way (as the relay and the sandbox do), so the CLI, the TUI and the tests
+The listener and the relay run this way (as the sandbox does, which imports nothing of tui.live), so the CLI, the TUI and the tests
 start and stop it the same way, and the TUI's event loop never waits on a request.
 """
 
@@ -36,6 +36,7 @@ class ServerThread:
         teardown: Teardown,
         *,
         keepalive_timeout_s: float = 30.0,
+        auto_decompress: bool = False,
     ) -> None:
         self.name = name
         self.host = host
@@ -43,6 +44,7 @@ class ServerThread:
         self._setup_app = setup
         self._teardown_app = teardown
         self.keepalive_timeout_s = keepalive_timeout_s
+        self.auto_decompress = auto_decompress  # off for the listener: it inflates within its limit
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -101,7 +103,7 @@ class ServerThread:
             shutdown_timeout=SHUTDOWN_TIMEOUT_S,
             keepalive_timeout=self.keepalive_timeout_s,
             lingering_time=1.0,
-            auto_decompress=False,  # the listener decompresses itself, within its size limit
+            auto_decompress=self.auto_decompress,
         )
         await runner.setup()
         self._runner = runner
