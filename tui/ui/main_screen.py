@@ -61,8 +61,12 @@ class MainScreen(Screen[None]):
     """See the module docstring. Built by the app with its layout classes already set."""
 
     connection: reactive[Connection] = reactive(Connection, init=False)
-    preview: reactive[Preview | None] = reactive(None, init=False, always_update=True)
-    json_error: reactive[str | None] = reactive(None, init=False)
+    # Nothing draws from these on the screen itself: their watchers update the widgets, so a
+    # change need not repaint the whole screen (a full repaint on every keystroke cost a frame).
+    preview: reactive[Preview | None] = reactive(
+        None, init=False, always_update=True, repaint=False
+    )
+    json_error: reactive[str | None] = reactive(None, init=False, repaint=False)
 
     def __init__(
         self, connection: Connection, *, defer_credentials: bool = False, **kwargs: Any
@@ -138,7 +142,7 @@ class MainScreen(Screen[None]):
         """Mount the credentials panel that compose held back, first in its column (unless the
         app is already closing)."""
         panel, self._deferred = self._deferred, None
-        if panel is None:
+        if panel is None or self.app.return_code is not None:  # exit() was called: leave it
             return
         for column in self.query("#left-col"):
             if column.is_attached:

@@ -192,7 +192,8 @@ class ComposerPanel(Vertical):
             self.screen.post_message(EventEdited(raw))
 
     def _show_status(self) -> None:
-        self.query_one("#json-status", Static).update(self._status + self._findings)
+        # one line of fixed height: no layout pass (a reflow of the screen) per keystroke
+        self.query_one("#json-status", Static).update(self._status + self._findings, layout=False)
 
     def load_event(self, raw: Any, source: str, *, keep_identity: bool = False) -> None:
         """Fill the fields from an event read from a file, in any format `tui.mapping.formats`

@@ -17,6 +17,9 @@ from textual.widgets import TextArea
 
 WINDOW_MARGIN = 80
 """Rows highlighted above and below the visible ones, so scrolling rarely needs a rebuild."""
+EDIT_MARGIN = 2
+"""The same, for the rebuild that follows an edit: it is on the keystroke's path, where highlighting
+WINDOW_MARGIN rows costs ~4 ms and the visible ones ~0.3 ms; the next scroll widens it again."""
 
 
 class JsonArea(TextArea):
@@ -33,10 +36,12 @@ class JsonArea(TextArea):
         self.insert("  ")
 
     _window: tuple[int, int] = (0, -1)
+    _margin = WINDOW_MARGIN
 
     def _build_highlight_map(self) -> None:
         """Called by TextArea after each edit: forget the map; render_lines rebuilds what it needs."""
         self._window = (0, -1)
+        self._margin = EDIT_MARGIN
         self._line_cache.clear()
         self._highlights.clear()
 
@@ -58,8 +63,9 @@ class JsonArea(TextArea):
         low, high = self._window
         if low <= first and last <= high:
             return
-        low = max(0, first - WINDOW_MARGIN)
-        high = last + WINDOW_MARGIN
+        margin, self._margin = self._margin, WINDOW_MARGIN
+        low = max(0, first - margin)
+        high = last + margin
         self._line_cache.clear()
         highlights = self._highlights
         highlights.clear()

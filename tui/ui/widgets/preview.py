@@ -2,15 +2,24 @@
 
 It is redrawn on every keystroke, so each part is updated only when its text changed, and the body
 goes into a read-only TextArea (tree-sitter highlighting, only visible lines are rendered).
+
+What the user sees is the frame, not the widget: a keystroke's edit in the composer would be drawn
+at once, and the preview it causes ~17 ms later (Textual draws at most 60 frames a second, and each
+widget's repaint reaches the screen a turn of the event loop after it was asked for). So when the
+body changes, RequestBody holds the app's frames (`App.batch_update`) until its own repaint is on
+its way to the screen: the editor and the preview land in the same frame.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from typing import Any
 from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from tui.mapping.preview import Preview
@@ -80,6 +89,56 @@ def replace_changed_lines(area: TextArea, text: str) -> None:
     area.replace(replacement, (first, 0), (len(old) - same_end, 0), maintain_selection_offset=False)
 
 
+HOLD_LIMIT = 0.1
+"""Seconds a held frame waits at most for the body's repaint (it takes a turn of the event loop)."""
+
+
+class RequestBody(JsonArea):
+    """The request body: a read-only JsonArea that can hold the app's frames until it is repainted.
+
+    `hold_frames()` just before changing the text; the hold ends when this widget next idles: by
+    then Textual has sent its repaint to the screen, which draws it with whatever else is pending
+    (the keystroke's edit in the composer) in one frame. HOLD_LIMIT is the safety net."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: ExitStack | None = None
+        self._hold_timer: Timer | None = None
+        self._painted = False  # no hold until the first frame is out (start-up mounts panels)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_frame_out)
+
+    def _first_frame_out(self) -> None:
+        self._painted = True
+
+    def hold_frames(self) -> None:
+        held = self._held is not None or not self.is_attached or not self._painted
+        if held or self.app.return_code is not None:  # nor once exit() was called
+            return
+        batch = ExitStack()
+        batch.enter_context(self.app.batch_update())
+        self._held = batch
+        self._hold_timer = self.app.set_timer(HOLD_LIMIT, self.release_frames, name="preview-hold")
+
+    def release_frames(self) -> None:
+        if self._held is None:
+            return
+        batch, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        batch.close()
+        if self.is_attached:
+            self.screen.check_idle()  # it idled while held: now let it draw what is pending
+
+    def on_idle(self) -> None:
+        self.release_frames()
+
+    def on_unmount(self) -> None:
+        self.release_frames()
+
+
 class PreviewPanel(Vertical):
     """Shows a Preview; `mark_stale(message)` keeps it but dims it while the JSON is invalid."""
 
@@ -95,7 +154,7 @@ class PreviewPanel(Vertical):
         yield Static("", id="send-status")
         yield Static("", id="request-line")
         yield Static("", id="request-headers")
-        yield JsonArea(
+        yield RequestBody(
             "",
             language="json",
             read_only=True,
@@ -155,13 +214,15 @@ class PreviewPanel(Vertical):
                 text.append(f"{name}: ", style="cyan")
                 text.append(visible(value, one_line=True))
             self.query_one("#request-headers", Static).update(conceal_text(text, secrets))
-        body = visible(request.body_text(indent=2))  # JSON escapes stay valid JSON to read
-        if self._set("body", body):
-            replace_changed_lines(self.query_one("#request-body", TextArea), body)
         key = "\n".join(f.line() for f in preview.findings)
         if self._set("findings", key):
             self.query_one("#findings", Static).update(findings_text(preview.findings))
             self.border_subtitle = findings_summary(preview.findings)
+        body = visible(request.body_text(indent=2))  # JSON escapes stay valid JSON to read
+        if self._set("body", body):  # last: its repaint ends the hold, after the others' are sent
+            area = self.query_one("#request-body", RequestBody)
+            area.hold_frames()
+            replace_changed_lines(area, body)
 
     def _secrets(self) -> list[str]:
         """What presentation mode hides here: the license code (URL, Host) and the redacted key
