@@ -293,19 +293,30 @@ def test_absurdly_deep_objects_do_not_exhaust_the_stack() -> None:
     assert "too-deep" in codes(result)
 
 
-def test_fast_built_models_behave_like_validated_ones() -> None:
+def test_the_builders_make_plain_values() -> None:
+    from dataclasses import asdict, replace
+
     from tui.mapping.mapper import FieldTrace, finding, trace
     from tui.webengage.findings import Finding
 
     built = trace("$.a", "$.b", "renamed", "a → b")
     assert built == FieldTrace(source="$.a", target="$.b", change="renamed", note="a → b")
-    assert built.model_copy(update={"note": "x"}).note == "x"
-    assert FieldTrace.model_validate(built.model_dump()) == built
+    assert replace(built, note="x").note == "x"
+    assert FieldTrace(**asdict(built)) == built
     made = finding(Severity.ERROR, "$.x", "m", "f", "c")
     assert made == Finding(severity=Severity.ERROR, path="$.x", message="m", fix="f", code="c")
     assert made.line() == "error   $.x: m (fix: f)"
+    assert made.to_json() == {
+        "severity": "error",
+        "path": "$.x",
+        "message": "m",
+        "fix": "f",
+        "code": "c",
+    }
+    assert hash(made) == hash(replace(made))  # frozen: hashable, as the model was
     result = mapped({"event": "A", "user_id": "u"})
-    assert Mapped.model_validate(result.model_dump()) == result
+    fields = {name: getattr(result, name) for name in ("endpoint", "event_name", "body")}
+    assert Mapped(**fields, trace=list(result.trace), findings=list(result.findings)) == result
 
 
 def test_wrong_typed_fields_are_traced_as_dropped_with_the_reason() -> None:

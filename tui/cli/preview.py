@@ -39,7 +39,8 @@ from tui.safe_text import visible
 from tui.store.profiles import resolve_connection
 from tui.store.settings import AppSettings
 from tui.webengage.entry import LogEntry
-from tui.webengage.request import Connection, json_text
+from tui.webengage.json_fast import indented
+from tui.webengage.request import Connection, WebEngageRequest, json_text, terminal_safe
 
 EXIT_OK = exit_codes.OK
 EXIT_FINDINGS = exit_codes.FINDINGS
@@ -132,6 +133,28 @@ def strict_json(value: Any) -> str:
     return text
 
 
+class RequestTexts:
+    """`strict_json(request.preview_dict())`, the same text, for a stream of requests: the head
+    (method, URL, headers: the same for nearly every event) is written once and kept, and the body
+    is written where it goes (`indented` at level 1; the general way for anything unusual)."""
+
+    def __init__(self) -> None:
+        self._heads: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+
+    def __call__(self, request: WebEngageRequest) -> str:
+        body = indented(request.body, 2, level=1)
+        if body is None or "NaN" in body or "Infinity" in body:  # (perhaps only in a string)
+            return strict_json(request.preview_dict())
+        key = (request.method, request.url, tuple(request.headers.items()))
+        head = self._heads.get(key)
+        if head is None:
+            shown = {"method": request.method, "url": request.url, "headers": request.headers}
+            head = strict_json(shown)[: -len("\n}")] + ',\n  "body": '
+            if len(self._heads) < 64:
+                self._heads[key] = head
+        return head + terminal_safe(body) + "\n}"
+
+
 class JsonItems:
     """Values written as one JSON document as they come: the value itself when there is one, an
     array when there are several (the same text `json_text(list, indent=2)` gives). The first
@@ -182,6 +205,8 @@ class JsonItems:
 
 
 def finding_lines(preview: Preview, index: int) -> list[str]:
+    if not preview.findings:  # (the usual event: no line to make)
+        return []
     prefix = f"event {index}: "
     return [visible(prefix + finding.line(), one_line=True) for finding in preview.findings]
 
@@ -287,6 +312,7 @@ def _previews(
     event (input that cannot be read is the one thing said, as before)."""
     known = known_types(connection.license_code)
     out = JsonItems(sys.stdout)
+    request_text = RequestTexts()
     errors = False
     with open_events(
         args.file,
@@ -295,11 +321,13 @@ def _previews(
     ) as events:
         try:
             for index, raw in enumerate(events, start=1):
-                preview = preview_event(raw, connection, blueprint, known_types=known)
+                preview = preview_event(
+                    raw, connection, blueprint, known_types=known, checked=events.checked
+                )
                 if index == 1 and warning:
                     _error(warning)
-                errors = errors or preview.has_errors
-                text = strict_json(preview.request.preview_dict())
+                errors = errors or (bool(preview.findings) and preview.has_errors)
+                text = request_text(preview.request)
                 stderr_lines(out.add(text, finding_lines(preview, index)))
         except InputError:
             out.abandon()

@@ -130,7 +130,11 @@ class Source:
                 yield (
                     index,
                     preview_event(
-                        raw, self.connection, self.blueprint, known_types=self.known_types
+                        raw,
+                        self.connection,
+                        self.blueprint,
+                        known_types=self.known_types,
+                        checked=events.checked,
                     ),
                 )
 

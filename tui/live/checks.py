@@ -11,6 +11,7 @@ Date, but the body is forwarded as it is.) A bulk body is checked item by item.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -84,7 +85,7 @@ def _at(prefix: str, path: str) -> str:
 
 
 def _moved(item: Finding, path: str, **changes: Any) -> Finding:
-    return item.model_copy(update={"path": path, **changes})
+    return replace(item, path=path, **changes)
 
 
 def not_json(problem: str) -> Finding:

@@ -144,6 +144,6 @@ class Exchange:
             },
             "outcome": self.outcome,
             "hint": self.hint.model_dump(exclude={"fix_in_app"}) if self.hint else None,
-            "findings": [f.model_dump(mode="json") for f in self.findings],
+            "findings": [f.to_json() for f in self.findings],
             "latency_ms": self.latency_ms,
         }

@@ -7,12 +7,9 @@ the Signal field through the trace); `tui.mapping.mapper` re-exports every name 
 from __future__ import annotations
 
 import json
-import re
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
-
-from tui.mapping.fast import construct
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
 
@@ -21,8 +18,12 @@ Change = Literal[
 ]
 
 
-class FieldTrace(BaseModel):
-    """What became of one Signal field: where it went in the WebEngage body (None: dropped) and why."""
+@dataclass(slots=True)
+class FieldTrace:
+    """What became of one Signal field: where it went in the WebEngage body (None: dropped) and why.
+
+    A plain dataclass (as are `Mapped`, `SignalEvent` and `Preview`): made a dozen times per event,
+    on every keystroke in the composer, and never read from outside the process."""
 
     source: str  # JSON path in the Signal event, e.g. $.properties.shipping.city
     target: str | None  # JSON path in the WebEngage body, e.g. $.eventData.shipping_city
@@ -30,34 +31,29 @@ class FieldTrace(BaseModel):
     note: str = ""
 
 
-class Mapped(BaseModel):
+@dataclass(slots=True)
+class Mapped:
     """A Signal event as WebEngage will receive it, with the trace and the mapping's own findings."""
 
     endpoint: Endpoint
     event_name: str
     body: dict[str, Any]
-    trace: list[FieldTrace] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+    trace: list[FieldTrace] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def child_path(parent: str, key: str) -> str:
-    """`$.a.b` for plain names, `$.a["Order Id"]` for any other, so every path reads back."""
-    if _IDENTIFIER.match(key):
+    """`$.a.b` for plain names (`[A-Za-z_][A-Za-z0-9_]*`: an ASCII identifier), `$.a["Order Id"]`
+    for any other, so every path reads back."""
+    if key.isascii() and key.isidentifier():
         return f"{parent}.{key}"
     return f"{parent}[{json.dumps(key, ensure_ascii=False)}]"
 
 
 def finding(severity: Severity, path: str, message: str, fix: str, code: str) -> Finding:
-    """A Finding without pydantic's validation: every caller passes the right types (hot path)."""
-    return construct(
-        Finding, {"severity": severity, "path": path, "message": message, "fix": fix, "code": code}
-    )
+    """A Finding (the one spelling the mapping, validation and the readers use)."""
+    return Finding(severity, path, message, fix, code)
 
 
-def trace(source: str, target: str | None, change: Change, note: str = "") -> FieldTrace:
-    return construct(
-        FieldTrace, {"source": source, "target": target, "change": change, "note": note}
-    )
+trace = FieldTrace
+"""`trace(source, target, change, note="")`: a FieldTrace (the mapper's short name for one)."""

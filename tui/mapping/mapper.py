@@ -7,14 +7,19 @@ mapping view and the side-by-side report are built from it. Never raises for a c
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from tui.mapping.blueprint import Blueprint
-from tui.mapping.fast import construct
+from tui.mapping.coerce import SignalEvent
+from tui.mapping.dates import (
+    as_date_time_string,
+    date_time,
+    event_time_text,
+    lacks_time_zone,
+    read_date_time,
+)
 from tui.mapping.mapped import Change, FieldTrace, Mapped, child_path, finding, trace
-from tui.mapping.signal import SignalEvent, parse_date_time
 from tui.mapping.user_fields import normalise_user_field
 from tui.webengage.api import Endpoint, format_event_time
 from tui.webengage.findings import Finding, Severity
@@ -35,25 +40,6 @@ __all__ = [
 MAX_DEPTH = 64
 """Objects nested deeper than this are not flattened (a JSON document that deep is a mistake)."""
 
-_LOOKS_LIKE_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def as_date_time_string(value: str) -> str | None:
-    """`value` in the eventTime format, when it is a full ISO 8601 date-time (with a time part)."""
-    if len(value) > 64 or not _LOOKS_LIKE_DATE_TIME.match(value):
-        return None
-    moment = parse_date_time(value)
-    return None if moment is None else format_event_time(moment)
-
-
-def lacks_time_zone(text: str) -> bool:
-    """True for a date-time with a time of day but no offset: `parse_date_time` takes it as UTC, a
-    guess. (A date alone, at most 10 characters in any ISO 8601 form, has no zone to miss.)"""
-    try:
-        return len(text) > 10 and datetime.fromisoformat(text).tzinfo is None
-    except (ValueError, OverflowError):
-        return False
-
 
 class _Mapper:
     """One event's mapping: accumulates the body, trace and findings as it goes."""
@@ -71,9 +57,9 @@ class _Mapper:
     def error(self, path: str, message: str, fix: str, code: str) -> None:
         self.findings.append(finding(Severity.ERROR, path, message, fix, code))
 
-    def zone_check(self, path: str, text: str) -> bool:
-        """Warn about a date-time without a time zone; True when it had none."""
-        if not lacks_time_zone(text):
+    def zone_check(self, path: str, text: str, lacks: bool | None = None) -> bool:
+        """Warn about a date-time without a time zone; True when it had none (`lacks`: known)."""
+        if not (lacks_time_zone(text) if lacks is None else lacks):
             return False
         fix = 'add the offset it was measured in, e.g. "2026-06-06T18:29:00Z" or "...+05:30"'
         self.warn(path, f"{text[:40]!r} has no time zone: taken as UTC", fix, "no-time-zone")
@@ -82,16 +68,19 @@ class _Mapper:
     def identity(self, body: dict[str, Any]) -> None:
         """userId from user_id when non-empty, else anonymousId from anonymous_id (PRODUCT.md §3)."""
         user_id, anonymous_id = self.event.user_id, self.event.anonymous_id
-        for key, value in (("user_id", user_id), ("anonymous_id", anonymous_id)):
-            if value is not None and not value.strip():
+        has_user = bool(user_id and user_id.strip())
+        has_anonymous = bool(anonymous_id and anonymous_id.strip())
+        for key, value, has in (
+            ("user_id", user_id, has_user),
+            ("anonymous_id", anonymous_id, has_anonymous),
+        ):
+            if value is not None and not has:  # (an empty one)
                 self.warn(
                     f"$.{key}",
                     f"{key} is empty; not sent",
                     f"leave {key} out, or fill it",
                     "empty-id",
                 )
-        has_user = bool(user_id and user_id.strip())
-        has_anonymous = bool(anonymous_id and anonymous_id.strip())
         if has_user:
             body["userId"] = user_id
             self.trace.append(trace("$.user_id", "$.userId", "identity", "known visitor"))
@@ -129,8 +118,9 @@ class _Mapper:
             body["eventTime"] = format_event_time(self.now)
             self.trace.append(trace("$.timestamp", "$.eventTime", "event_time", "missing: now"))
             return
-        moment = parse_date_time(timestamp.strip())
-        if moment is None:
+        text = timestamp.strip()
+        found = read_date_time(text)
+        if found is None:
             self.error(
                 "$.timestamp",
                 f"timestamp {timestamp[:60]!r} is not an ISO 8601 date-time",
@@ -139,8 +129,8 @@ class _Mapper:
             )
             self.trace.append(trace("$.timestamp", None, "dropped", "not an ISO 8601 date-time"))
             return
-        body["eventTime"] = format_event_time(moment)
-        naive = self.zone_check("$.timestamp", timestamp.strip())
+        body["eventTime"] = event_time_text(text, found[0])
+        naive = found[1] and len(text) > 10 and self.zone_check("$.timestamp", text, True)
         note = "no time zone: taken as UTC" if naive else "converted to UTC"
         self.trace.append(trace("$.timestamp", "$.eventTime", "event_time", note))
 
@@ -160,7 +150,11 @@ class _Mapper:
             items, parent, prefix = stack[-1]
             for key, value in items:
                 name = key if isinstance(key, str) else str(key)
-                path = child_path(parent, name)
+                path = (  # (`child_path`, its usual case here: called for every property)
+                    f"{parent}.{name}"
+                    if name.isascii() and name.isidentifier()
+                    else child_path(parent, name)
+                )
                 flat = prefix + name
                 if isinstance(value, dict):
                     if not value:
@@ -201,7 +195,11 @@ class _Mapper:
     ) -> None:
         blueprint = self.blueprint
         target_name = renames.get(flat, flat)
-        target = child_path(target_root, target_name)
+        target = (
+            f"{target_root}.{target_name}"
+            if target_name.isascii() and target_name.isidentifier()
+            else child_path(target_root, target_name)
+        )
         if value is None and blueprint.drop_nulls:
             self.trace.append(trace(path, None, "dropped", "null"))
             self.warn(
@@ -211,19 +209,17 @@ class _Mapper:
                 "null-dropped",
             )
             return
-        notes = []
-        change: Change = "unchanged"
-        if nested:
-            change, notes = "flattened", [f"flattened to {flat}"]
+        change: Change = "flattened" if nested else "unchanged"
+        notes = [f"flattened to {flat}"] if nested else []
         if target_name != flat:
             change = "renamed"
             notes.append(f"renamed {flat} → {target_name}")
-        if blueprint.rewrite_dates and isinstance(value, str):
-            rewritten = as_date_time_string(value)
-            if rewritten is not None:
-                if self.zone_check(path, value):
+        if isinstance(value, str) and len(value) >= 16 and blueprint.rewrite_dates:
+            found = date_time(value)
+            if found is not None:
+                if self.zone_check(path, value, found[1]):
                     notes.append("no time zone: taken as UTC")
-                value, change = rewritten, "date"
+                value, change = found[0], "date"
                 notes.append("reformatted as Date")
         if target_name in out:
             self.error(
@@ -308,16 +304,7 @@ class _Mapper:
         if event_data:
             body["eventData"] = event_data
         self.drop_unused("properties")
-        return construct(
-            Mapped,
-            {
-                "endpoint": Endpoint.EVENTS,
-                "event_name": name,
-                "body": body,
-                "trace": self.trace,
-                "findings": self.findings,
-            },
-        )
+        return Mapped(Endpoint.EVENTS, name, body, self.trace, self.findings)
 
     def _user_field(
         self, name: str, field: str, value: Any, body: dict[str, Any], origin: dict[str, str]
@@ -377,16 +364,7 @@ class _Mapper:
         if attributes:
             body["attributes"] = attributes
         self.drop_unused("traits")
-        return construct(
-            Mapped,
-            {
-                "endpoint": Endpoint.USERS,
-                "event_name": "identify",
-                "body": body,
-                "trace": self.trace,
-                "findings": self.findings,
-            },
-        )
+        return Mapped(Endpoint.USERS, "identify", body, self.trace, self.findings)
 
 
 def map_event(event: SignalEvent, blueprint: Blueprint, now: datetime) -> Mapped:

@@ -14,27 +14,30 @@ import json
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from tui.mapping.blueprint import Blueprint, default_blueprint
-from tui.mapping.fast import construct
+from tui.mapping.coerce import coerce_event
 from tui.mapping.formats import Format, Reading, normalise
 from tui.mapping.mapper import Mapped, child_path, finding, map_event
-from tui.mapping.signal import coerce_event
 from tui.mapping.validation import MAX_VALUE_DEPTH, validate
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
-from tui.webengage.request import Connection, WebEngageRequest, build_request, int_too_long
+from tui.webengage.request import (
+    Connection,
+    WebEngageRequest,
+    build_request,
+    int_too_long,
+    too_long_bound,
+)
 from tui.webengage.types import AttributeType, KnownTypes
 
 
-class Preview(BaseModel):
+@dataclass(slots=True)
+class Preview:
     """One Signal event as WebEngage would receive it. `mapped` is None when it was not an object."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     request: WebEngageRequest
     mapped: Mapped | None
@@ -59,11 +62,14 @@ def preview_event(
     *,
     now: datetime | None = None,
     known_types: KnownTypes | Mapping[str, AttributeType] | None = None,
+    checked: bool = False,
 ) -> Preview:
     """The request `raw` becomes, with findings from reading, mapping and validating it.
 
     `raw` may be in any format `tui.mapping.formats` reads (Signal, Segment / RudderStack, a
     WebEngage body, a Datafly.js call as read); the first finding then says which, and from where.
+    `checked`: `raw` is known to hold no lone surrogate and no integer too long to write (its
+    reading proved it: `EventStream.checked`), so `unsendable` is not asked.
     """
     blueprint = blueprint or default_blueprint()
     now = now or datetime.now(UTC)
@@ -71,28 +77,27 @@ def preview_event(
     signal = reading.event
     findings = reading_findings(reading)
     event, coerced = coerce_event(signal)
-    findings.extend(coerced)
-    if isinstance(signal, dict):
-        findings.extend(unsendable(signal))
+    findings += coerced
+    if not checked and isinstance(signal, dict):
+        findings += unsendable(signal)
     shown = dict(raw) if isinstance(raw, dict) else raw  # a Tagged read becomes plain JSON
     if event is None or reading.not_delivered is not None:
         request = build_request(connection, Endpoint.EVENTS, {})
-        empty: dict[str, Any] = {"request": request, "mapped": None, "event_name": ""}
-        values = {**empty, "findings": in_source_terms(findings, reading), "raw": shown}
-        return construct(Preview, {**values, "format": reading.format.value})
+        found = in_source_terms(findings, reading)
+        return Preview(request, None, found, "", shown, _FORMATS[reading.format])
     mapped = map_event(event, blueprint, now)
-    findings.extend(mapped.findings)
-    findings.extend(validate(mapped, known_types=known_types))
-    request_id = reading.request_id if not mapped.endpoint.is_bulk else None
+    findings += mapped.findings
+    findings += validate(mapped, known_types=known_types)
+    request_id = reading.request_id
+    if request_id is not None and mapped.endpoint.is_bulk:
+        request_id = None
     request = build_request(connection, mapped.endpoint, mapped.body, request_id=request_id)
-    values = {
-        "request": request,
-        "mapped": mapped,
-        "findings": in_source_terms(findings, reading),
-        "raw": shown,
-        "format": reading.format.value,
-    }
-    return construct(Preview, {**values, "event_name": mapped.event_name})
+    found = in_source_terms(findings, reading)
+    return Preview(request, mapped, found, mapped.event_name, shown, _FORMATS[reading.format])
+
+
+_FORMATS = {shape: shape.value for shape in Format}
+"""Each format's name (looked up: an Enum's `.value` is a Python-level property)."""
 
 
 def reading_findings(reading: Reading) -> list[Finding]:
@@ -108,6 +113,8 @@ def reading_findings(reading: Reading) -> list[Finding]:
 
 def in_source_terms(findings: list[Finding], reading: Reading) -> list[Finding]:
     """Findings located in the event as given: `$.user_id` is `$.userId` in a Segment event."""
+    if not reading.took or not findings:
+        return findings
     moves = {
         f"$.{field}": source
         for field, source in reading.took
@@ -121,7 +128,7 @@ def in_source_terms(findings: list[Finding], reading: Reading) -> list[Finding]:
         prefix = ".".join(head[:2]).split("[", 1)[0]
         target = moves.get(prefix)
         if target is not None and target != prefix:
-            item = item.model_copy(update={"path": target + item.path[len(prefix) :]})
+            item = replace(item, path=target + item.path[len(prefix) :])
         moved.append(item)
     return moved
 
@@ -152,9 +159,48 @@ def _number_too_long(path: str) -> Finding:
     )
 
 
+def _plain(value: Any, bound: int | None, depth: int) -> bool:
+    """True when `value` plainly holds nothing `unsendable` reports: JSON's types only, no lone
+    surrogate, no integer of `bound` or more (None: no limit). False says only "look closer"."""
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _SURROGATE.search(value) is None
+    if kind is int:
+        return bound is None or -bound < value < bound
+    if kind is float or kind is bool or value is None:
+        return True
+    if depth > MAX_VALUE_DEPTH or (kind is not dict and kind is not list):
+        return False
+    for key, child in value.items() if kind is dict else enumerate(value):
+        if kind is dict and (type(key) is not str or not _plain(key, bound, depth)):
+            return False
+        child_kind = type(child)
+        if child_kind is str:  # (the usual value, checked here rather than in a call)
+            if not (child.isascii() or _SURROGATE.search(child) is None):
+                return False
+        elif not (child_kind is float or child is None or child_kind is bool) and not _plain(
+            child, bound, depth + 1
+        ):
+            return False
+    return True
+
+
 def unsendable(raw: dict[str, Any]) -> list[Finding]:
     """Lone surrogates (in values and keys) and integers too long to write, in the fields the
     mapping takes values from. Iterative and cycle-safe; paths are ASCII (`$.p["\\ud800"]`)."""
+    bound = too_long_bound()
+    for key in _SCANNED:
+        value = raw.get(key)
+        if type(value) is str and value.isascii():  # (the ids and the name, nearly always)
+            continue
+        if key in raw and not _plain(value, bound, 0):
+            return scan_unsendable(raw)
+    return []  # (the usual case: nothing to find, and no path worked out)
+
+
+def scan_unsendable(raw: dict[str, Any]) -> list[Finding]:
+    """`unsendable` the long way: every value looked at, with its path (`unsendable` takes it
+    when its quick look is not sure)."""
     found: list[Finding] = []
     seen: set[int] = set()
     stack = [(raw[key], f"$.{key}", 0) for key in reversed(_SCANNED) if key in raw]

@@ -2,7 +2,8 @@
 
 Input is untrusted: a file may hold one object, a JSON array of objects, or newline-delimited objects,
 and anything wrong with the text itself becomes one `InputError` naming the source and line:column.
-Turning a parsed value into a `SignalEvent` (`coerce_event`) never raises: each problem is a Finding.
+Turning a parsed value into a `SignalEvent` (`coerce_event`, in `tui.mapping.coerce`; both named here
+too) never raises: each problem is a Finding.
 A file is read in chunks up to a limit (`/dev/zero` stops there); a pipe is read like a file.
 """
 
@@ -11,22 +12,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from tui.mapping.blueprint import MAX_BYTES, TooLarge, read_bounded, size_text
-from tui.mapping.fast import construct
+from tui.mapping.coerce import SIGNAL_FIELDS as SIGNAL_FIELDS
+from tui.mapping.coerce import SIGNAL_TYPES as SIGNAL_TYPES
+from tui.mapping.coerce import SignalEvent as SignalEvent
+from tui.mapping.coerce import coerce_event as coerce_event
+from tui.mapping.dates import parse_date_time as parse_date_time
+from tui.mapping.dates import read_date_time as read_date_time
 from tui.mapping.formats import Format, NoEvents, Tagged, datafly, expand
-from tui.mapping.mapped import finding
-from tui.webengage.findings import Finding, Severity
-from tui.webengage.request import int_too_long, lone_surrogate, long_number_index
+from tui.webengage.request import lone_surrogate, long_number_index
 from tui.webengage.types import json_type
-
-SIGNAL_FIELDS = ("type", "event", "user_id", "anonymous_id", "timestamp", "properties", "traits")
-SIGNAL_TYPES = ("track", "page", "identify")
 
 
 class InputError(Exception):
@@ -197,197 +195,3 @@ def parse_json_object(text: str, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InputError(source, f"expected a JSON object, got {json_type(value)}", 1, 1)
     return value
-
-
-def parse_date_time(text: str) -> datetime | None:
-    """An ISO 8601 date or date-time (no offset = UTC), in UTC; None when it is not one."""
-    try:
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
-class SignalEvent(BaseModel):
-    """One Signal event, its fields already checked for type (see `coerce_event`).
-
-    `extra` keeps the top-level fields Signal sends that the mapping does not use (context,
-    messageId, ...), so the trace can say they were dropped.
-    """
-
-    type: str = "track"
-    event: str | None = None
-    user_id: str | None = None
-    anonymous_id: str | None = None
-    timestamp: str | None = None
-    properties: dict[str, Any] = Field(default_factory=dict)
-    traits: dict[str, Any] = Field(default_factory=dict)
-    extra: dict[str, Any] = Field(default_factory=dict)
-    rejected: dict[str, str] = Field(default_factory=dict)  # field -> why its value was not used
-
-
-def _identity(raw: dict[str, Any], key: str, findings: list[Finding]) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    path = f"$.{key}"
-    if isinstance(value, int) and not isinstance(value, bool) and int_too_long(value):
-        limit = f"{sys.get_int_max_str_digits():,}"
-        findings.append(
-            finding(
-                Severity.ERROR,
-                path,
-                f"{key} is a number with more than {limit} digits: too long to send",
-                f"send {key} as a string of at most a few dozen characters",
-                "id-type",
-            )
-        )
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        findings.append(
-            finding(
-                Severity.WARNING,
-                path,
-                f"{key} is a number; sent as the string {str(value)!r}",
-                f"send {key} as a string in Signal",
-                "id-number",
-            )
-        )
-        return str(value)
-    findings.append(
-        finding(
-            Severity.ERROR,
-            path,
-            f"{key} must be a string, got {json_type(value)}",
-            f"send {key} as a string (e.g. the customer id)",
-            "id-type",
-        )
-    )
-    return None
-
-
-_REJECTED = frozenset(
-    {"id-type", "event-type", "signal-type", "timestamp-type", "properties-type", "traits-type"}
-)
-
-
-def _event_name(raw: dict[str, Any], findings: list[Finding]) -> str | None:
-    event = raw.get("event")
-    if event is not None and not isinstance(event, str):
-        findings.append(
-            finding(
-                Severity.ERROR,
-                "$.event",
-                f"event must be a string, got {json_type(event)}",
-                'name the event, e.g. "Order Completed"',
-                "event-type",
-            )
-        )
-        event = None
-    return event
-
-
-def _kind(raw: dict[str, Any], event: str | None, findings: list[Finding]) -> str:
-    """The Signal type (track when absent or unknown); a track event must also have a name."""
-    kind = raw.get("type")
-    if kind is None:
-        kind = "track"
-    elif not isinstance(kind, str) or kind not in SIGNAL_TYPES:
-        shown = repr(kind) if isinstance(kind, str) else json_type(kind)
-        findings.append(
-            finding(
-                Severity.ERROR,
-                "$.type",
-                f"type must be track, page or identify, got {shown}",
-                "use track (with event), page, or identify (with traits)",
-                "signal-type",
-            )
-        )
-        kind = "track"
-    if kind == "track" and not event:
-        findings.append(
-            finding(
-                Severity.ERROR,
-                "$.event",
-                "a track event needs an event name",
-                'add "event", e.g. "Order Completed" (or use type "page" / "identify")',
-                "no-event-name",
-            )
-        )
-    return kind
-
-
-def _timestamp(raw: dict[str, Any], findings: list[Finding]) -> str | None:
-    timestamp = raw.get("timestamp")
-    if timestamp is not None and not isinstance(timestamp, str):
-        findings.append(
-            finding(
-                Severity.ERROR,
-                "$.timestamp",
-                f"timestamp must be an ISO 8601 string, got {json_type(timestamp)}",
-                'use e.g. "2026-06-06T18:29:00Z"',
-                "timestamp-type",
-            )
-        )
-        timestamp = None
-    return timestamp
-
-
-def _objects(raw: dict[str, Any], findings: list[Finding]) -> dict[str, dict[str, Any]]:
-    """properties and traits, each an object ({} when absent, or ignored when not an object)."""
-    objects: dict[str, dict[str, Any]] = {}
-    for key in ("properties", "traits"):
-        value = raw.get(key)
-        if value is None:
-            objects[key] = {}
-        elif isinstance(value, dict):
-            objects[key] = value
-        else:
-            objects[key] = {}
-            findings.append(
-                finding(
-                    Severity.ERROR,
-                    f"$.{key}",
-                    f"{key} must be an object, got {json_type(value)}; ignored",
-                    f'give {key} as an object, e.g. {{"currency": "USD"}}',
-                    f"{key}-type",
-                )
-            )
-    return objects
-
-
-def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
-    """A SignalEvent from any value, never raising: wrong types become findings and are ignored."""
-    findings: list[Finding] = []
-    if not isinstance(raw, dict):
-        findings.append(
-            finding(
-                Severity.ERROR,
-                "$",
-                f"a Signal event must be a JSON object, got {json_type(raw)}",
-                'give an object such as {"event": "Order Completed", "user_id": "..."}',
-                "not-an-object",
-            )
-        )
-        return None, findings
-    # The checks run in this order so the findings come out in the order of the fields.
-    event = _event_name(raw, findings)
-    kind = _kind(raw, event, findings)
-    timestamp = _timestamp(raw, findings)
-    objects = _objects(raw, findings)
-    values = {
-        "type": kind,
-        "event": event,
-        "user_id": _identity(raw, "user_id", findings),
-        "anonymous_id": _identity(raw, "anonymous_id", findings),
-        "timestamp": timestamp,
-        "properties": objects["properties"],
-        "traits": objects["traits"],
-        "extra": {str(k): v for k, v in raw.items() if k not in SIGNAL_FIELDS},
-        "rejected": {f.path[2:]: f.message for f in findings if f.code in _REJECTED},
-    }
-    return construct(SignalEvent, values), findings

@@ -31,6 +31,8 @@ from typing import IO, Any, Literal
 import ijson
 
 from tui.mapping.blueprint import MAX_BYTES, STDIN, size_text
+from tui.mapping.lines import parse_line as _parse_line
+from tui.mapping.lines import plain_line as _plain_line
 from tui.mapping.signal import InputError, parse_events_text, read_events
 from tui.webengage.request import json_text, lone_surrogate
 
@@ -168,6 +170,9 @@ class EventStream:
         self.event_max = event_max_bytes
         self.raise_limit = raise_limit
         self.count = 0
+        self.checked = False
+        """True while the last event yielded holds no lone surrogate and no integer too long to
+        write, as its reading proved (`tui.mapping.lines.plain_line`): `preview_event(checked=)`."""
         self.file, self.info = _open(path)
         self.regular = stat.S_ISREG(self.info.st_mode)
         self.head: list[bytes] = []
@@ -232,13 +237,19 @@ class EventStream:
             if not line:
                 return
             number += 1
-            if not line.strip():
+            if line.isspace():  # (`isspace` is False at once for a line of JSON)
                 continue
             if len(line) > self.event_max:
                 limit = size_text(self.event_max)
                 message = f"a line longer than {limit} (the most one event may hold)"
                 raise InputError(self.source, message, number, 1)
-            yield from _parse_line(line, number, self.source)
+            plain = _plain_line(line)
+            if plain is not None:
+                self.checked = True
+                yield plain
+            else:
+                self.checked = False
+                yield from _parse_line(line, number, self.source)
 
     def _array(self) -> Iterator[Any]:
         feed = _Feed(b"".join(self.head), self.file, self.event_max)
@@ -378,15 +389,3 @@ def index_events(
                 index.subs.append(sub)
         offset += len(line)
     return index
-
-
-def _parse_line(line: bytes, number: int, source: str) -> list[Any]:
-    """The events of NDJSON line `number` (`parse_events_text`'s errors, at that line)."""
-    try:
-        text = line.removesuffix(b"\n").removesuffix(b"\r").decode("utf-8")
-        return parse_events_text(text.removeprefix("\ufeff"), "")
-    except UnicodeDecodeError as error:
-        raise InputError(source, "not UTF-8 text", number, error.start + 1) from None
-    except InputError as error:
-        line_no = number + (error.line or 1) - 1
-        raise InputError(source, error.message, line_no, error.column) from None

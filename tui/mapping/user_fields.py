@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from tui.mapping.signal import parse_date_time
+from tui.mapping.dates import parse_date_time
 from tui.webengage.api import format_event_time
 
 __all__ = ["Normalised", "normalise_user_field"]

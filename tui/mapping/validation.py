@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from tui.mapping.mapper import Mapped, child_path, finding
+from tui.mapping.mapper import FieldTrace, Mapped, child_path, finding
 from tui.webengage.api import (
     ATTRIBUTES_PER_TYPE_MAX,
     ID_MAX,
@@ -28,6 +28,9 @@ from tui.webengage.user_rules import broken_rules
 AnyKnownTypes = KnownTypes | Mapping[str, AttributeType]
 """What `validate` takes as the type memory: a KnownTypes, or (as before there was one) a plain
 mapping of attribute name → type, which stands for event attributes of any event."""
+
+_EVENTS, _STRING, _OBJECT = Endpoint.EVENTS, AttributeType.STRING, AttributeType.OBJECT
+"""(Names of this module: looked up quicker than an Enum's members, on every event.)"""
 
 MAX_VALUE_DEPTH = 64
 """Arrays/objects inside an attribute nested deeper than this are refused (JSON tools choke on them)."""
@@ -153,7 +156,23 @@ def _too_deep(path: str) -> Finding:
     )
 
 
-def _id_findings(body: dict[str, Any], sources: dict[str, str], findings: list[Finding]) -> None:
+class Sources:
+    """The Signal path each body path came from (`$.eventData.amount` → `$.properties.revenue`),
+    from the trace, worked out when first asked: only a finding asks, and most events have none."""
+
+    __slots__ = ("_paths", "_trace")
+
+    def __init__(self, trace: list[FieldTrace]) -> None:
+        self._trace = trace
+        self._paths: dict[str, str] | None = None
+
+    def get(self, target: str, default: str) -> str:
+        if self._paths is None:
+            self._paths = {t.target: t.source for t in self._trace if t.target is not None}
+        return self._paths.get(target, default)
+
+
+def _id_findings(body: dict[str, Any], sources: Sources, findings: list[Finding]) -> None:
     for field in ("userId", "anonymousId"):
         value = body.get(field)
         if isinstance(value, str) and len(value) > ID_MAX:
@@ -178,14 +197,14 @@ def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> lis
     """
     findings: list[Finding] = []
     body = mapped.body
-    sources = {t.target: t.source for t in mapped.trace if t.target is not None}
+    sources = Sources(mapped.trace)
     _id_findings(body, sources, findings)
     known = _as_known(known_types)
     owner: str | None = None  # whose attributes these are: an event's name, None for a user's
-    if mapped.endpoint is Endpoint.EVENTS:
+    if mapped.endpoint is _EVENTS:
         name = body.get("eventName")
         owner = name if isinstance(name, str) else ""
-        if isinstance(name, str) and name:
+        if isinstance(name, str) and (len(name) >= NAME_MAX or name.startswith(RESERVED_PREFIX)):
             where = sources.get("$.eventName", "$.event")
             _name_findings(name, where, "eventName", findings)
         root, attributes = "$.eventData", body.get("eventData")
@@ -193,7 +212,7 @@ def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> lis
     else:
         root, attributes = "$.attributes", body.get("attributes")
         for field, value in body.items():
-            if field != "attributes":
+            if field != "attributes" and type(value) not in _PLAIN:
                 _value_findings(value, sources.get(f"$.{field}", f"$.{field}"), findings)
         _user_field_findings(body, sources, findings)
         fixed = known.users if known is not None else None
@@ -210,9 +229,7 @@ def _as_known(known_types: AnyKnownTypes | None) -> KnownTypes | None:
     return KnownTypes.of(any_event=known_types)
 
 
-def _user_field_findings(
-    body: dict[str, Any], sources: dict[str, str], findings: list[Finding]
-) -> None:
+def _user_field_findings(body: dict[str, Any], sources: Sources, findings: list[Finding]) -> None:
     """WebEngage's rules for the /users body's own fields: the one table the sandbox applies too,
     so an error here is exactly a 400 there, in the same words."""
     for rule, value in broken_rules(body):
@@ -256,7 +273,7 @@ def _across_deliveries(
 def _attribute_findings(
     attributes: dict[str, Any],
     root: str,
-    sources: dict[str, str],
+    sources: Sources,
     known_types: Mapping[str, AttributeType] | None,
     findings: list[Finding],
 ) -> None:
@@ -270,21 +287,23 @@ def _attribute_findings(
                 target = child_path(root, name)
                 _name_findings(name, sources.get(target, target), "attribute name", findings)
             continue
-        kind = attribute_type(value)
-        counts[kind] = counts.get(kind, 0) + 1
+        kind = _STRING if type(value) is str and len(value) != 24 else attribute_type(value)
+        counts[kind] = counts.get(kind, 0) + 1  # (a Date is 24 characters: others are Strings)
         known = known_types.get(name) if known_types is not None else None
         suspect = (
             len(name) >= NAME_MAX
             or name.startswith(RESERVED_PREFIX)
-            or (kind is AttributeType.STRING and len(value) >= STRING_MAX)
-            or kind is AttributeType.OBJECT
+            or (kind is _STRING and len(value) >= STRING_MAX)
+            or kind is _OBJECT
             or (known is not None and known != kind)
-            or not _plain_json(value)
+            or (type(value) not in _PLAIN and not _plain_json(value))
         )
         if suspect:
             target = child_path(root, name)
             path = sources.get(target, target)
             _one_attribute(name, value, kind, known, path, findings)
+    if len(attributes) <= ATTRIBUTES_PER_TYPE_MAX:  # (no type can have more)
+        return
     for kind, count in counts.items():
         if count > ATTRIBUTES_PER_TYPE_MAX:
             where = "$.properties" if root == "$.eventData" else "$.traits"

@@ -85,13 +85,21 @@ EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 """`yyyy-MM-ddTHH:mm:ss+0000`: eventTime, birthDate and Date attributes, always in UTC."""
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
+
+
 def format_event_time(moment: datetime) -> str:
     """WebEngage's date format, in UTC, fractions of a second dropped. Naive datetimes are UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     m = moment.astimezone(UTC)
-    # Not strftime: glibc's %Y does not pad years before 1000 to four digits.
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}+0000"
+    # Not strftime: glibc's %Y does not pad years before 1000 to four digits. Not `:02d` either:
+    # each format spec costs more than the rest together (this runs for every event).
+    two, year = _TWO_DIGITS, m.year
+    return (
+        f"{two[year // 100]}{two[year % 100]}-{two[m.month]}-{two[m.day]}"
+        f"T{two[m.hour]}:{two[m.minute]}:{two[m.second]}+0000"
+    )
 
 
 QUEUED_BODY = {"response": {"status": "queued"}}

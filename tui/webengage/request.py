@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from tui.masking import redact_key
 from tui.safe_text import BIDI_CONTROLS
 from tui.webengage.api import BULK_ITEMS_MAX, DataCentre, Endpoint
+from tui.webengage.fast import construct
+from tui.webengage.json_fast import compact, indented
 
 API_KEY_ENV = "WEBENGAGE_API_KEY"
 
@@ -44,6 +46,12 @@ def int_too_long(value: int) -> bool:
     """True for an integer with more digits than Python writes or reads (4,300 by default)."""
     limit = sys.get_int_max_str_digits()
     return bool(limit) and abs(value) >= _smallest_too_long(limit)
+
+
+def too_long_bound() -> int | None:
+    """The smallest magnitude `int_too_long` is true for (None: no limit is set)."""
+    limit = sys.get_int_max_str_digits()
+    return _smallest_too_long(limit) if limit else None
 
 
 _TOKEN = re.compile(r'"(?:[^"\\]+|\\.)*"|-?(\d+)(\.\d+)?([eE][-+]?\d+)?')
@@ -103,11 +111,16 @@ def json_text(
     findings say what is wrong with them) is written as near to the value as can be.
     """
     try:
-        if indent is not None and _deeper_than(value, SHOWN_DEPTH_MAX):
+        if indent is None:
+            text = compact(value, separators, default)
+        elif (fast := indented(value, indent, separators)) is not None:
+            text = fast  # the same text as below, for plain data (`tui.webengage.json_fast`)
+        elif _deeper_than(value, SHOWN_DEPTH_MAX):
             raise RecursionError
-        text = json.dumps(
-            value, ensure_ascii=False, indent=indent, separators=separators, default=default
-        )
+        else:
+            text = json.dumps(
+                value, ensure_ascii=False, indent=indent, separators=separators, default=default
+            )
     except (TypeError, ValueError, RecursionError):
         nonce = secrets.token_hex(8)
         long_ints: list[str] = []
@@ -119,6 +132,12 @@ def json_text(
         )
         if long_ints:  # written out exactly (Decimal has no digit limit)
             text = _PLACEHOLDER.sub(lambda m: long_ints[int(m[2])] if m[1] == nonce else m[0], text)
+    return terminal_safe(text)
+
+
+def terminal_safe(text: str) -> str:
+    """JSON `text` with the characters `_JSON_UNSAFE` names as `\\uXXXX` escapes (`json_text`'s
+    last step: the same JSON, never obeyed by a terminal)."""
     if text.isascii() and "\x7f" not in text:  # the usual case: nothing to escape
         return text
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -319,15 +338,36 @@ def build_request(
     request_id: str | None = None,
 ) -> WebEngageRequest:
     """The request for `body` on `endpoint`, headers in WebEngage's order, key redacted."""
-    headers = {
-        "Authorization": f"Bearer {connection.redacted_key()}",
-        "Content-Type": "application/json",
-    }
+    url, authorization = _route(connection, endpoint)
+    headers = {"Authorization": authorization, "Content-Type": "application/json"}
     if request_id:
         headers["x-request-id"] = request_id
-    return WebEngageRequest(
-        endpoint=endpoint, url=connection.url(endpoint), headers=headers, body=body
-    )
+    values = {
+        "method": "POST",
+        "endpoint": endpoint,
+        "url": url,
+        "headers": headers,
+        "body": body,
+    }
+    return construct(WebEngageRequest, values)  # (every value built here: nothing to validate)
+
+
+_routes: tuple[Connection | None, dict[Endpoint, tuple[str, str]]] = (None, {})
+"""The connection the last request was built for, and its (URL, Authorization header) by endpoint:
+a stream of previews has one connection. A Connection is frozen, and held here it cannot be
+another one with the same id."""
+
+
+def _route(connection: Connection, endpoint: Endpoint) -> tuple[str, str]:
+    global _routes
+    held, routes = _routes
+    if held is not connection:
+        routes = {}
+        _routes = (connection, routes)
+    route = routes.get(endpoint)
+    if route is None:
+        route = routes[endpoint] = (connection.url(endpoint), f"Bearer {connection.redacted_key()}")
+    return route
 
 
 BULK_KEY = {Endpoint.BULK_EVENTS: "events", Endpoint.BULK_USERS: "users"}

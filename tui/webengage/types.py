@@ -29,6 +29,7 @@ class AttributeType(StrEnum):
 
 _DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}\Z")
 
+_DATE, _STRING = AttributeType.DATE, AttributeType.STRING
 _EXACT_TYPES = {
     bool: AttributeType.BOOLEAN,
     int: AttributeType.NUMBER,
@@ -51,6 +52,8 @@ def is_webengage_date(value: str) -> bool:
 
 def attribute_type(value: Any) -> AttributeType:
     """The type WebEngage gives `value`."""
+    if type(value) is str:  # (most values; a date is 24 characters, as `_DATE_SHAPE` says)
+        return _DATE if len(value) == 24 and is_webengage_date(value) else _STRING
     exact = _EXACT_TYPES.get(type(value))
     if exact is not None:
         return exact

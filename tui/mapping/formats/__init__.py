@@ -37,9 +37,12 @@ class NoEvents(ValueError):
     """A value that holds no events at all (a HAR file without a tracking call)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reading:
-    """One event as read: `event` in the Signal dialect, with where each field came from."""
+    """One event as read: `event` in the Signal dialect, with where each field came from.
+
+    Read-only by convention (not `frozen`: a frozen dataclass costs ~3x to build, and one is built
+    for every event previewed)."""
 
     event: Any
     format: Format = Format.SIGNAL
@@ -53,7 +56,7 @@ class Reading:
 
     def summary(self) -> Finding | None:
         """One info finding saying what was read and from where; None for the tool's own dialect."""
-        if self.format is Format.SIGNAL and self.origin is None:
+        if self.origin is None and self.format is _SIGNAL:
             return None
         took = ", ".join(f"{field} ← {source}" for field, source in self.took)
         where = f" ({self.origin})" if self.origin else ""
@@ -107,27 +110,29 @@ def _shape(raw: dict[str, Any]) -> Format:
     shape = raw.shape if isinstance(raw, Tagged) else ""
     if shape:
         return Format(shape)
-    if "eventName" in raw and not {"event", "type"} & raw.keys():
+    signal_keys = "event" in raw or "type" in raw
+    if "eventName" in raw and not signal_keys:
         return Format.WEBENGAGE_EVENT
     if (
-        not {"event", "type", "traits", "properties"} & raw.keys()
-        and {
-            "userId",
-            "anonymousId",
-        }
-        & raw.keys()
-        and _USER_FIELDS & raw.keys()
+        not (signal_keys or "traits" in raw or "properties" in raw)
+        and ("userId" in raw or "anonymousId" in raw)
+        and not _USER_FIELDS.isdisjoint(raw.keys())
     ):
         return Format.WEBENGAGE_USER
-    return Format.SEGMENT if is_segment(raw) else Format.SIGNAL
+    return _SEGMENT if is_segment(raw) else _SIGNAL
+
+
+_SIGNAL, _SEGMENT = Format.SIGNAL, Format.SEGMENT  # (a module's name: quicker than an Enum's)
 
 
 def normalise(raw: Any, blueprint: Blueprint) -> Reading:
     """`raw` read in whichever shape it is; a value in no known shape is passed on as it is."""
     if not isinstance(raw, dict):
         return Reading(raw)
-    origin = raw.origin if isinstance(raw, Tagged) else None
     shape = _shape(raw)
+    if shape is _SIGNAL and type(raw) is dict:  # (the tool's own dialect, as given: the usual)
+        return Reading(raw)
+    origin = raw.origin if isinstance(raw, Tagged) else None
     if shape is Format.SEGMENT:
         reader = SegmentReader(raw)
         event = reader.read()
