@@ -398,7 +398,8 @@ async def test_leaving_a_running_journey_still_logs_every_step(
 async def test_leaving_during_a_profile_send_still_logs_it(
     sandbox: Sandbox, sandbox_connection: Connection, make_client: ClientFactory
 ) -> None:
-    sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=0.3))
+    # long enough that escape lands while the send is in flight, even on a loaded machine
+    sandbox.inject(Fault(kind=FaultKind.LATENCY, delay_s=1.5))
     app = Host(lambda: UserProfileScreen(sandbox_connection, default_blueprint(), make_client))
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#profile-user_id", Input).value = "wedbg-test-slow"
