@@ -152,7 +152,9 @@ class RequestTexts:
             head = strict_json(shown)[: -len("\n}")] + ',\n  "body": '
             if len(self._heads) < 64:
                 self._heads[key] = head
-        return head + terminal_safe(body) + "\n}"
+        if not body.isascii() or "\x7f" in body:
+            body = terminal_safe(body)
+        return head + body + "\n}"
 
 
 class JsonItems:
@@ -327,8 +329,10 @@ def _previews(
                 if index == 1 and warning:
                     _error(warning)
                 errors = errors or (bool(preview.findings) and preview.has_errors)
-                text = request_text(preview.request)
-                stderr_lines(out.add(text, finding_lines(preview, index)))
+                lines = finding_lines(preview, index) if preview.findings else None
+                shown = out.add(request_text(preview.request), lines)
+                if shown:
+                    stderr_lines(shown)
         except InputError:
             out.abandon()
             raise

@@ -232,6 +232,6 @@ def _well_typed(raw: dict[str, Any]) -> SignalEvent | None:
         timestamp,
         {} if properties is None else properties,
         {} if traits is None else traits,
-        _extra(raw),
+        {} if raw.keys() <= _SIGNAL_FIELD_SET else _extra(raw),
         {},
     )

@@ -8,6 +8,7 @@ mapping view and the side-by-side report are built from it. Never raises for a c
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from tui.mapping.blueprint import Blueprint
@@ -39,6 +40,7 @@ __all__ = [
 
 MAX_DEPTH = 64
 """Objects nested deeper than this are not flattened (a JSON document that deep is a mistake)."""
+_DICTS = repeat(dict)  # (`isinstance`'s second argument, for `map`)
 
 
 class _Mapper:
@@ -70,17 +72,17 @@ class _Mapper:
         user_id, anonymous_id = self.event.user_id, self.event.anonymous_id
         has_user = bool(user_id and user_id.strip())
         has_anonymous = bool(anonymous_id and anonymous_id.strip())
-        for key, value, has in (
-            ("user_id", user_id, has_user),
-            ("anonymous_id", anonymous_id, has_anonymous),
+        if (user_id is not None and not has_user) or (
+            anonymous_id is not None and not has_anonymous
         ):
-            if value is not None and not has:  # (an empty one)
-                self.warn(
-                    f"$.{key}",
-                    f"{key} is empty; not sent",
-                    f"leave {key} out, or fill it",
-                    "empty-id",
-                )
+            for key, value in (("user_id", user_id), ("anonymous_id", anonymous_id)):
+                if value is not None and not value.strip():  # (an empty one)
+                    self.warn(
+                        f"$.{key}",
+                        f"{key} is empty; not sent",
+                        f"leave {key} out, or fill it",
+                        "empty-id",
+                    )
         if has_user:
             body["userId"] = user_id
             self.trace.append(trace("$.user_id", "$.userId", "identity", "known visitor"))
@@ -141,10 +143,20 @@ class _Mapper:
 
         Iterative, so an absurdly deep object cannot exhaust the stack; order is kept.
         """
-        blueprint = self.blueprint
-        separator = blueprint.flatten_separator
         out: dict[str, Any] = {}
         origin: dict[str, str] = {}
+        if not any(map(isinstance, source.values(), _DICTS)):  # (flat: the usual case, quicker)
+            leaf = self._leaf
+            for key, value in source.items():
+                name = key if isinstance(key, str) else str(key)
+                path = (
+                    f"{source_root}.{name}"
+                    if name.isascii() and name.isidentifier()
+                    else child_path(source_root, name)
+                )
+                leaf(path, name, False, value, renames, target_root, out, origin)
+            return out
+        separator = self.blueprint.flatten_separator
         stack: list[tuple[Any, str, str]] = [(iter(source.items()), source_root, "")]
         while stack:
             items, parent, prefix = stack[-1]
@@ -270,6 +282,8 @@ class _Mapper:
         event = self.event
         unused = "traits" if used == "properties" else "properties"
         data: dict[str, Any] = getattr(event, unused)
+        if not (data or event.rejected or event.extra):  # (nothing dropped: the usual event)
+            return
         if data:
             reason = (
                 "identify sends traits, not properties"

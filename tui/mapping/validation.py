@@ -199,7 +199,7 @@ def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> lis
     body = mapped.body
     sources = Sources(mapped.trace)
     _id_findings(body, sources, findings)
-    known = _as_known(known_types)
+    known = known_types if known_types is None else _as_known(known_types)
     owner: str | None = None  # whose attributes these are: an event's name, None for a user's
     if mapped.endpoint is _EVENTS:
         name = body.get("eventName")
@@ -281,6 +281,7 @@ def _attribute_findings(
     (the common case is a clean event, and this runs on every keystroke in the composer). A null
     counts for nothing and fixes no type: WebEngage drops it (and the mapping has already)."""
     counts: dict[AttributeType, int] = {}
+    many = len(attributes) > ATTRIBUTES_PER_TYPE_MAX  # (else no type can have too many)
     for name, value in attributes.items():
         if value is None:  # (a body sent as is, or a blueprint that keeps nulls): only its name
             if len(name) >= NAME_MAX or name.startswith(RESERVED_PREFIX):
@@ -288,7 +289,8 @@ def _attribute_findings(
                 _name_findings(name, sources.get(target, target), "attribute name", findings)
             continue
         kind = _STRING if type(value) is str and len(value) != 24 else attribute_type(value)
-        counts[kind] = counts.get(kind, 0) + 1  # (a Date is 24 characters: others are Strings)
+        if many:  # (a Date is 24 characters: other strings are Strings)
+            counts[kind] = counts.get(kind, 0) + 1
         known = known_types.get(name) if known_types is not None else None
         suspect = (
             len(name) >= NAME_MAX
@@ -302,8 +304,6 @@ def _attribute_findings(
             target = child_path(root, name)
             path = sources.get(target, target)
             _one_attribute(name, value, kind, known, path, findings)
-    if len(attributes) <= ATTRIBUTES_PER_TYPE_MAX:  # (no type can have more)
-        return
     for kind, count in counts.items():
         if count > ATTRIBUTES_PER_TYPE_MAX:
             where = "$.properties" if root == "$.eventData" else "$.traits"

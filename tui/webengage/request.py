@@ -338,7 +338,9 @@ def build_request(
     request_id: str | None = None,
 ) -> WebEngageRequest:
     """The request for `body` on `endpoint`, headers in WebEngage's order, key redacted."""
-    url, authorization = _route(connection, endpoint)
+    held, routes = _routes
+    route = routes.get(endpoint) if held is connection else None
+    url, authorization = route if route is not None else _route(connection, endpoint)
     headers = {"Authorization": authorization, "Content-Type": "application/json"}
     if request_id:
         headers["x-request-id"] = request_id
