@@ -87,7 +87,8 @@ async def test_a_call_started_but_not_confirmed_is_resent_with_its_same_id(
 ) -> None:
     """The crash case, made exact: the run stops after 4 calls, then the last confirmed call is
     put back to "started" (as if the process died between WebEngage's answer and the write)."""
-    sandbox = make_sandbox(bulk_rate_limit=1000)
+    sandbox = make_sandbox(bulk_rate_limit=1000, window_s=1.0)
+    limits = PaceLimits(calls=1000, window_s=1.0)  # (resuming waits out one window: 1 s, not 60)
     path = write_events(tmp_path / "events.ndjson", 260, identify_at=(100,))
     source = Source(path, demo_connection(sandbox), default_blueprint())
     history = History(AppSettings().history_path)
@@ -96,7 +97,7 @@ async def test_a_call_started_but_not_confirmed_is_resent_with_its_same_id(
     assert (found.events, found.calls) == (260, 12)
     cancel = asyncio.Event()
     service = DeliveryService(retry=FAST)
-    backfill = Backfill(service, source, checkpoints=checkpoints)
+    backfill = Backfill(service, source, checkpoints=checkpoints, limits=limits)
 
     def stop_after_four(done: int, total: int, entry: object) -> None:
         if done >= 100:
@@ -111,7 +112,9 @@ async def test_a_call_started_but_not_confirmed_is_resent_with_its_same_id(
         db.execute("UPDATE backfill_calls SET state = ? WHERE first = 75", (STARTED,))
     unfinished = backfill.unfinished()
     assert unfinished is not None and unfinished.id == record.id
-    resumed = await Backfill(service, source, checkpoints=checkpoints).run(found, resume=unfinished)
+    resumed = await Backfill(service, source, checkpoints=checkpoints, limits=limits).run(
+        found, resume=unfinished
+    )
     await service.aclose()
     assert resumed.ok and resumed.calls == 9  # 8 new calls and the fourth again
     assert sandbox.state.duplicates == 1  # the fourth, dropped for its repeated x-request-id
