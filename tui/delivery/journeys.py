@@ -46,7 +46,7 @@ class JourneyError(Exception):
 class JourneyStep(BaseModel):
     """One Signal event of the journey, without identity or timestamp (the run supplies those)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     type: Literal["track", "page", "identify"] = "track"
     event: str | None = None
@@ -69,7 +69,7 @@ class JourneyStep(BaseModel):
 class Journey(BaseModel):
     """A named funnel: the steps in the order WebEngage should receive them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     name: str
     title: str = ""
@@ -84,7 +84,7 @@ class Journey(BaseModel):
 class JourneyIdentity(BaseModel):
     """The made-up visitor a journey run uses. Both ids start with the prefix."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     prefix: str
     run_id: str

@@ -35,7 +35,7 @@ class SandboxAccount(BaseModel):
     knows them but answers 401, which is what the "auth" hint has to explain.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     license_code: str = Field(min_length=1)
     api_key: SecretStr
@@ -61,7 +61,7 @@ class SandboxConfig(BaseModel):
     """Accounts and limits. Rate limits count per account and per endpoint, over `window_s`."""
 
     # Errors never echo their input: a rejected admin token is still somebody's token.
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, hide_input_in_errors=True)
 
     accounts: tuple[SandboxAccount, ...] = Field(default_factory=lambda: (demo_account(),))
     host: str = "127.0.0.1"
@@ -139,7 +139,7 @@ class Fault(BaseModel):
     `retry_after_s` may be fractional so tests stay fast (real servers send whole seconds).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     kind: FaultKind
     times: int | None = Field(default=1, ge=1)

@@ -78,7 +78,7 @@ def check_name(value: str) -> str:
 class Profile(BaseModel):
     """One named account: a data centre (or a custom host), a license code, maybe a stored key."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     name: str
     data_centre: DataCentre | None = DataCentre.GLOBAL
@@ -283,7 +283,7 @@ def rename_profile(settings: AppSettings, old: str, new: str) -> str:
 class ProfileSummary(BaseModel):
     """A profile as a list shows it: whether a key is stored and its redaction, never the key."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     name: str
     default: bool

@@ -48,7 +48,7 @@ USER_AGENT = "webengage-debugger"
 class RetryPolicy(BaseModel):
     """How hard to try. Tests use tiny delays; the defaults suit WebEngage's real limits."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     max_attempts: int = Field(default=4, ge=1, le=20)
     base_delay_s: float = Field(default=0.5, ge=0)

@@ -66,7 +66,7 @@ def utc_now() -> datetime:
 class Attempt(BaseModel):
     """One try at the request: what came back, or how the network failed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     number: int
     started_at: datetime
@@ -81,7 +81,7 @@ class Attempt(BaseModel):
 class LogEntry(BaseModel):
     """Everything known about one delivery. `outcome` is None while it is in flight (or was cut off)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     request_id: str = Field(default_factory=new_request_id)

@@ -63,7 +63,7 @@ class NetworkFailure(StrEnum):
 class Hint(BaseModel):
     """A verdict in plain words and what to do about it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     title: str
     detail: str

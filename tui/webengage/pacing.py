@@ -33,7 +33,7 @@ MARGIN_MAX_SHARE = 0.25
 class PaceLimits(BaseModel):
     """`calls` per `window_s` seconds: WebEngage's real limits, or a sandbox's smaller ones."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     calls: int = Field(ge=1)
     window_s: float = Field(default=60.0, gt=0)
