@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from tests.fuzzing import examples
 from tui.mapping.preview import Preview, preview_event
 from tui.mapping.signal import InputError, parse_events_text
 from tui.safe_text import BIDI_CONTROLS, visible
@@ -162,19 +163,19 @@ def check(raw: Any, known: dict[str, AttributeType] | None = None) -> Preview:
     return preview
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_any_json_value(raw: Any) -> None:
     check(raw)
 
 
-@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(800), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(signal_events, known_types)
 def test_signal_shaped_events(raw: dict[str, Any], known: dict[str, AttributeType] | None) -> None:
     check(raw, known)
 
 
-@settings(max_examples=1700, deadline=None)
+@settings(max_examples=examples(1700), deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_reads_or_is_an_input_error(text: str) -> None:
     try:
@@ -203,7 +204,7 @@ def test_python_oddities_do_not_raise() -> None:
         check(raw)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
 def test_any_file_bytes_read_or_are_an_input_error(data: bytes) -> None:
     import tempfile
@@ -249,7 +250,7 @@ hostile_events = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile_events, st.none() | deep)
 def test_hostile_events(raw: dict[str, Any], nesting: tuple[int, str] | None) -> None:
     if nesting is not None:  # built here, so that a failing example prints small
@@ -287,7 +288,7 @@ tricky_strings = st.text(
 )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.lists(tricky_strings, min_size=1, max_size=3), st.booleans())
 def test_reading_refuses_exactly_the_lone_surrogates(strings: list[str], ascii_only: bool) -> None:
     """Escaped (`\\ud800`) or raw, paired or lone, after an escaped backslash (`\\\\ud800` is
@@ -329,7 +330,7 @@ SNIPPETS = [
 ]
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.lists(st.sampled_from(SNIPPETS), min_size=1, max_size=8).map("".join))
 def test_hostile_text_reads_or_is_one_located_input_error(text: str) -> None:
     try:

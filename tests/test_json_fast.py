@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tui.webengage.json_fast import INDENTED_DEPTH_MAX, compact, indented
 
 
@@ -55,7 +56,7 @@ def _dumps(value: Any, **options: Any) -> str | None:
         return None
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(values)
 def test_indented_is_json_dumps_or_nothing(value: Any) -> None:
     for indent in INDENTS:
@@ -65,7 +66,7 @@ def test_indented_is_json_dumps_or_nothing(value: Any) -> None:
                 assert fast == _dumps(value, indent=indent, separators=separators)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(values)
 def test_compact_is_json_dumps(value: Any) -> None:
     for separators in (None, (",", ":")):
