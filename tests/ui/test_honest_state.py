@@ -7,8 +7,9 @@ from __future__ import annotations
 from textual.widgets import Input, Select, Static
 
 from tui.sandbox import Fault, FaultKind, Sandbox
-from tui.ui.widgets.delivery_log import DeliveryLog, latency_text
+from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.log_filter import LogFilter
+from tui.ui.widgets.log_rows import latency_text
 
 from .conftest import MakeApp
 from .helpers import entries, send_and_wait, wait_until

@@ -42,3 +42,42 @@ async def test_paging_through_the_whole_history(make_app: MakeApp) -> None:
         shown = entries(app)
         assert shown[-1].id not in {e.id for e in made}  # the new delivery, at the bottom
         assert log.current_id == shown[-1].id
+
+
+async def test_a_long_session_keeps_one_page_of_rows_and_pages_the_rest(make_app: MakeApp) -> None:
+    """A replay or the listener adds thousands of rows in a session: the table keeps the newest
+    page (the rest is in the history, a page load away), never a row the cursor is on or below,
+    and never a delivery still in flight."""
+    from tests.test_history import make_entry
+    from tui.store.history import History
+    from tui.store.settings import AppSettings
+    from tui.webengage.outcomes import Outcome
+
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.action_goto("log")
+        log = log_of(app)
+        in_flight = make_entry(0)  # started, never ended: its row must stay
+        log.upsert(in_flight)
+        made = [make_entry(n, outcome=Outcome.ACCEPTED, status=200) for n in range(1, 700)]
+        with History.open(AppSettings().history_path) as history:
+            history.write_many([in_flight, *made])  # as the recorder writes each delivery
+        for entry in made[:200]:
+            log.upsert(entry)
+        log.table.move_cursor(row=log.table.get_row_index(made[10].id))
+        for entry in made[200:]:
+            log.upsert(entry)
+        await pilot.pause()
+        assert in_flight.id in log.entries  # the oldest row, in flight: nothing above it goes
+        assert log.table.row_count == 700
+        log.upsert(in_flight.model_copy(update={"outcome": Outcome.ACCEPTED}))
+        log.table.move_cursor(row=log.table.row_count - 1)  # back at the newest
+        log.upsert(extra := make_entry(700, outcome=Outcome.ACCEPTED, status=200))
+        await pilot.pause()
+        assert log.table.row_count == PAGE and log.current_id == made[-1].id  # it stayed put
+        assert set(log.entries) == {e.id for e in [*made, extra][-PAGE:]}
+        assert log.window.size == PAGE and log.window.total == 701
+        assert "rows 502–701 of 701" in str(log.border_subtitle)
+        log.table.focus()
+        await pilot.press("ctrl+home")  # the trimmed rows are in the history
+        await wait_until(pilot, lambda: log.current_id == in_flight.id)

@@ -15,57 +15,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tui.delivery.exports import entry_to_curl, write_export
-from tui.safe_text import visible
 from tui.store.history import History, is_interrupted, matches
 from tui.store.settings import AppSettings
 from tui.ui.clipboard import copy_or_save
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
-from tui.ui.widgets.log_pages import PAGE, LogTable, Window, fetch_page, filter_summary
+from tui.ui.widgets.log_pages import PAGE, STEP, LogTable, Window, fetch_page, filter_summary
+from tui.ui.widgets.log_rows import COLUMNS, row_cells
 from tui.ui.widgets.rate_gauge import RateGauge
-from tui.ui.widgets.verdicts import hint_text, outcome_text, target_text
+from tui.ui.widgets.verdicts import hint_text
 from tui.webengage.entry import LogEntry
-
-COLUMNS = (
-    ("time", "time"),
-    ("to", "target"),
-    ("event", "event"),
-    ("data centre", "dc"),
-    ("status", "status"),
-    ("outcome", "outcome"),
-    ("latency", "latency"),
-    ("attempts", "attempts"),
-)
-
-EVENT_WIDTH = 24
-
-
-def latency_text(entry: LogEntry) -> str:
-    """Time on the wire, and apart from it the time spent waiting between retries."""
-    latency = entry.latency_ms
-    if latency is None:
-        return ""
-    waited = entry.waited_s
-    return f"{latency:,.0f} ms" + (f" +{waited:g} s wait" if waited else "")
-
-
-def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]:
-    event = visible(entry.event_name, one_line=True) or "(unnamed)"
-    if len(event) > EVENT_WIDTH:
-        event = event[: EVENT_WIDTH - 1] + "…"
-    if entry.forced:
-        event = "⚠ " + event
-    return [
-        entry.created_at.astimezone().strftime("%H:%M:%S"),
-        target_text(entry),
-        event,
-        entry.data_centre,
-        "" if entry.status is None else str(entry.status),
-        outcome_text(entry, interrupted=interrupted),
-        latency_text(entry),
-        str(len(entry.attempts)),
-    ]
 
 
 class DeliveryLog(Vertical):
@@ -116,7 +76,8 @@ class DeliveryLog(Vertical):
 
     def upsert(self, entry: LogEntry, *, interrupted: bool = False, select: bool = False) -> None:
         table = self.table
-        self._seen[entry.id] = entry
+        if self.history is None:  # (with a history, the filter searches that instead)
+            self._seen[entry.id] = entry
         if entry.id not in self.entries and not self.window.at_newest:
             self._newer.add(entry.id)  # scrolled back: it waits below, counted
             self.window.newer = len(self._newer)
@@ -139,11 +100,36 @@ class DeliveryLog(Vertical):
                 table.update_cell(entry.id, key, value, update_width=True)
         else:
             table.add_row(*cells, key=entry.id)
+            self.window.size += 1
+            self.window.total += 1
+            if self.history is not None and table.row_count > PAGE + STEP:
+                self._trim_oldest()
         if select:
             table.move_cursor(row=table.get_row_index(entry.id))
         if self.current_id == entry.id:
             self._show_hint(entry)
         self._note_rate(entry)
+
+    def _trim_oldest(self) -> None:
+        """Keep the newest PAGE rows: a replay or the listener adds thousands in a session, and
+        the older ones are a page load away in the history (as when scrolling back). Rows at or
+        below the cursor stay, and so does a delivery still in flight (its end updates its row)."""
+        table = self.table
+        cursor = table.cursor_row
+        gone = 0
+        for row in table.ordered_rows[: min(table.row_count - PAGE, cursor)]:
+            entry_id = str(row.key.value)
+            entry = self.entries.get(entry_id)
+            if entry is not None and not entry.finished and entry_id not in self.interrupted:
+                break
+            table.remove_row(row.key)
+            self.entries.pop(entry_id, None)
+            self.interrupted.discard(entry_id)
+            gone += 1
+        if gone:
+            self.window.size -= gone
+            table.move_cursor(row=cursor - gone, animate=False)
+            self._show_window()
 
     @property
     def current_id(self) -> str | None:
