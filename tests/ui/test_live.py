@@ -18,10 +18,11 @@ from tui.ui import live_control
 from tui.ui.app import WebEngageDebuggerApp
 from tui.ui.screens.mapping import MappingScreen
 from tui.ui.widgets.live import ROWS_MAX, LiveTable, LiveView
+from tui.webengage.outcomes import Outcome
 from tui.webengage.request import Connection
 
 from .conftest import MakeApp
-from .helpers import screen_text, wait_until
+from .helpers import entries, screen_text, wait_until
 
 WRITE_KEY = "wk-live-0123456789abcdefLIVE"
 REDACTED = f"{MASK}{DEMO_API_KEY[-4:]}"
@@ -78,6 +79,11 @@ async def test_rows_newest_first_and_the_counters(make_app: MakeApp, sandbox: Sa
         shown = screen_text(app)
         assert "received 4" in shown and "forwarded 3" in shown
         assert "Logged In → Logged In" in shown and "accepted 200" in shown
+        # the forwarded ones are deliveries like any other: in the delivery log as they end
+        await wait_until(pilot, lambda: len(entries(app)) == 3)
+        logged = entries(app)
+        assert [e.event_name for e in logged][-1] == "Logged In"
+        assert all(e.outcome is Outcome.ACCEPTED for e in logged)
         assert "not sent: 1 error" in shown
         assert WRITE_KEY not in shown
     assert {a["body"]["eventName"] for a in sandbox.accepted()} == {
@@ -206,6 +212,8 @@ async def test_the_relay_in_the_tui(make_app: MakeApp, sandbox: Sandbox) -> None
         row = view.table.current
         assert row is not None and row.source == "relay" and row.outcome == "accepted 200"
         assert "relay" in screen_text(app) and "/events → Order Completed" in screen_text(app)
+        await wait_until(pilot, lambda: len(entries(app)) == 1)  # in the delivery log too
+        assert entries(app)[0].request.body == body
         view.table.focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, MappingScreen))

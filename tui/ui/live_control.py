@@ -18,8 +18,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Footer, Tab, Tabs
 
 from tui.ui.palette import LIVE_COMMANDS, Command
+from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.webengage.api import DataCentre
-from tui.webengage.entry import Target, target_of
+from tui.webengage.entry import LogEntry, Target, target_of
 from tui.webengage.request import BULK_KEY, Connection
 
 if TYPE_CHECKING:  # the Live tab's modules load when it is first used, not at start-up
@@ -51,12 +52,21 @@ def ensure_view(app: DebuggerApp) -> LiveView:
     view.opener = partial(open_mapping, app)
     view.editor = partial(load_in_composer, app)
     view.toggler = partial(toggle_forwarding, app)
+    view.on_deliveries = partial(_into_the_log, app)
     footers = main.query(Footer)
     main.mount(view, before=footers.first() if footers else None)
     for tabs in main.query("#nav").results(Tabs):
         tabs.add_tab(Tab("Live", id="live"))
     main.watch(main, "connection", partial(_connection_changed, view), init=False)
     return view
+
+
+def _into_the_log(app: DebuggerApp, entries: list[LogEntry]) -> None:
+    """The listener's forwarded events and the relay's calls, in the delivery log with the app's
+    own sends (each is in the history already: the log bounds what it holds, the rest pages in)."""
+    for log in app.main.query(DeliveryLog).results(DeliveryLog):
+        for entry in entries:
+            log.upsert(entry)
 
 
 def show_live(app: DebuggerApp) -> None:

@@ -39,7 +39,7 @@ from tui.ui.widgets.live_rows import (
     row_segments,
     target_words,
 )
-from tui.webengage.entry import Target, target_of
+from tui.webengage.entry import LogEntry, Target, target_of
 from tui.webengage.request import Connection
 
 if TYPE_CHECKING:
@@ -198,6 +198,9 @@ class LiveView(Vertical):
         self.last_refused = ""
         self._shown: dict[str, Text] = {}
         self.on_flush: Callable[[list[LiveRow]], None] | None = None
+        self.on_deliveries: Callable[[list[LogEntry]], None] | None = None
+        """Each flush's ended deliveries (forwarded events, relayed calls), oldest first: the app
+        adds them to its delivery log."""
         self.opener: Callable[[LiveRow], None] | None = None
         """Enter: the row in the mapping view."""
         self.editor: Callable[[LiveRow], None] | None = None
@@ -239,15 +242,20 @@ class LiveView(Vertical):
             return
         items = [feed.popleft() for _ in range(len(feed))]
         rows: list[LiveRow] = []
+        ended: list[LogEntry] = []
         fresh = 0
         refused = ""
         for item in reversed(items):  # newest first
             if isinstance(item, Received):
                 self._count(item)
+                if item.update and item.delivery is not None:
+                    ended.append(item.delivery)
                 if item.update or fresh < ROWS_MAX:
                     rows.append(from_received(item))
                     fresh += 0 if item.update else 1
             elif isinstance(item, Exchange):
+                if item.entry is not None:
+                    ended.append(item.entry)
                 row = from_exchange(item)
                 self._count_row(row)
                 rows.append(row)
@@ -263,6 +271,9 @@ class LiveView(Vertical):
         self.refresh_texts()
         if self.on_flush is not None:
             self.on_flush(rows)
+        if ended and self.on_deliveries is not None:
+            ended.reverse()
+            self.on_deliveries(ended)
 
     def _count(self, item: Received) -> None:
         counters = self.counters
