@@ -17,7 +17,7 @@ from typing import Any
 
 from tests.conftest import MakeSandbox, demo_connection
 from tui.delivery.backfill import Backfill, Source, duration_text, eta_text, survey
-from tui.delivery.replay import plan_bulk
+from tui.delivery.plans import plan_bulk
 from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import default_blueprint
 from tui.mapping.preview import preview_event
@@ -55,7 +55,7 @@ def delivered(sandbox: Sandbox) -> Counter[str]:
     return seen
 
 
-def test_the_bulk_plan_keeps_input_order_and_cuts_at_each_endpoint_change() -> None:
+def test_the_bulk_plan_fills_each_endpoints_calls_in_input_order() -> None:
     connection = Connection(license_code="lc")
     blueprint = default_blueprint()
     raws: list[dict[str, Any]] = [
@@ -66,11 +66,58 @@ def test_the_bulk_plan_keeps_input_order_and_cuts_at_each_endpoint_change() -> N
     jobs = list(plan_bulk(connection, previews))
     assert [(j.request.endpoint.value, j.first, j.last, j.items) for j in jobs] == [
         ("bulk-events", 0, 24, 25),
-        ("bulk-events", 25, 29, 5),
-        ("bulk-users", 30, 30, 1),
-        ("bulk-events", 31, 55, 25),
-        ("bulk-events", 56, 59, 4),
+        ("bulk-events", 25, 50, 25),  # the identify at 30 does not cut the events short
+        ("bulk-users", 30, 30, 1),  # sent when the file ends, by its place in it
+        ("bulk-events", 51, 59, 9),
     ]
+    # an export's usual shape: an identify before each user's events, users interleaved
+    mixed: list[dict[str, Any]] = []
+    for i in range(100):
+        mixed.append({"type": "identify", "user_id": f"u{i}", "traits": {"n": i}})
+        mixed.append({"event": "Signed Up", "user_id": f"u{i}"})
+        mixed.append({"event": "Order Completed", "user_id": f"u{i}"})
+    previews = [(i, preview_event(raw, connection, blueprint)) for i, raw in enumerate(mixed)]
+    jobs = list(plan_bulk(connection, previews))
+    assert all(j.items == 25 for j in jobs)  # every call full (cut at each identify: 200 calls)
+    assert Counter(j.request.endpoint.value for j in jobs) == {"bulk-events": 8, "bulk-users": 4}
+    for key in ("events", "users"):  # input order within each endpoint
+        sent = [
+            (item["userId"], item.get("eventName"))
+            for job in jobs
+            for item in job.request.body.get(key, [])
+        ]
+        expected = (
+            [(raw["user_id"], raw.get("event")) for raw in mixed if (raw.get("type") == "identify")]
+            if key == "users"
+            else [(raw["user_id"], raw["event"]) for raw in mixed if "event" in raw]
+        )
+        assert sent == expected
+
+
+def test_old_checkpoints_count_their_events_by_span(tmp_path: Path) -> None:
+    """A history from before calls counted their items: the column is added, old rows count
+    by their index span, new rows by their items."""
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    with History.open(path) as history:
+        with history.locked() as db:
+            db.executescript(
+                "CREATE TABLE backfill_calls (run_id TEXT NOT NULL, first INTEGER NOT NULL, "
+                "last INTEGER NOT NULL, request_id TEXT NOT NULL, state TEXT NOT NULL, outcome "
+                "TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
+            )
+            db.execute(
+                "INSERT INTO backfill_calls VALUES ('r', 0, 24, 'id0', ?, 'accepted', 'now')",
+                (CONFIRMED,),
+            )
+        checkpoints = Checkpoints(history)
+        checkpoints.started("r", 25, 80, "id1", 25)  # 25 events between 25 and 80
+        checkpoints.ended("r", 25, confirmed=True, outcome="accepted")
+        assert checkpoints.confirmed_events("r") == 25 + 25
+    assert "items" in {
+        row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(backfill_calls)")
+    }
 
 
 def test_the_eta_is_said_in_plain_words() -> None:

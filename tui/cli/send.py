@@ -2,11 +2,11 @@
 
 Every event is previewed first (the same `preview_event` as `preview` and the TUI; the file is
 streamed twice, never held): findings of severity error stop the send (exit 1) unless `--force`.
-Then it goes through the delivery service, paced under the account's limit (5,000 calls a minute,
-500 bulk calls with `--bulk`, checkpointed: `--resume`), each result printed as it is ready, in
-input order, and written to the history. The API key comes from WEBENGAGE_API_KEY or a profile,
-never the command line; a key that cannot go in a header is exit 2 before anything is sent. Human
-output shows control characters escaped (`visible`); `--json` is exact JSON."""
+Then it goes through the delivery service, paced (5,000 calls a minute, 500 bulk calls with
+`--bulk`, checkpointed: `--resume`), each result printed in plan order and written to the history.
+The API key comes from WEBENGAGE_API_KEY or a profile, never the command line; a key that cannot go
+in a header is exit 2 before anything is sent. Human output shows control characters escaped
+(`visible`); `--json` is exact JSON."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tui import exit_codes
 from tui.cli import detach_stdout, seconds, whole_number
 from tui.cli.preview import FILE_HELP, Findings, JsonItems, SendProgress, add_input_arguments
 from tui.delivery.backfill import Backfill, Source, Survey, eta_text, limits_for, survey
-from tui.delivery.replay import Job, plan_bulk, plan_each
+from tui.delivery.plans import Job, plan_bulk, plan_each
 from tui.delivery.service import DeliveryService, refusal
 from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
 from tui.mapping.preview import Preview
@@ -316,7 +316,7 @@ def _resumed(args: argparse.Namespace, backfill: Backfill) -> tuple[Any, int]:
                 f"{args.file}: no unfinished run of this file to this account (it finished, or "
                 "the file changed since); without --resume it is sent whole"
             )
-        if unfinished.plan != backfill.plan:
+        if unfinished.plan != backfill.plan:  # (or this tool's way of planning calls)
             return None, _fail("the blueprint or options changed since that run: cannot resume")
         done, wait = backfill.done_before(unfinished), backfill.resume_wait(unfinished)
         pause = f"; waiting {wait:.0f} s for its last calls to leave the window" if wait else ""

@@ -25,15 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.delivery.plans import Job, plan_bulk, plan_each
 from tui.delivery.replay import (
     DEFAULT_CONCURRENCY,
     EACH_CONCURRENCY,
     Hooks,
-    Job,
     Progress,
     ReplayReport,
-    plan_bulk,
-    plan_each,
     run_jobs,
 )
 from tui.delivery.service import DeliveryService, Observer
@@ -104,9 +102,15 @@ def eta_text(events: int, calls: int, bulk: bool, limits: PaceLimits) -> str:
     )
 
 
+PLAN_VERSION = 2
+"""How calls are planned (2: one bulk call open per endpoint): a run planned another way is not
+resumed, since its calls would not line up with this plan's."""
+
+
 def plan_key(blueprint: Blueprint, bulk: bool, include_errors: bool) -> str:
     """What decides the plan's calls: the blueprint and the options (a resume must match)."""
     text = f"{blueprint.model_dump_json()}|bulk={bulk}|errors={include_errors}|{BULK_ITEMS_MAX}"
+    text += f"|{PLAN_VERSION}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -287,7 +291,7 @@ class Backfill:
 
         def started(job: Job, entry: LogEntry) -> None:
             if checkpoints is not None and record is not None:
-                checkpoints.started(record.id, job.first, job.last, entry.request_id)
+                checkpoints.started(record.id, job.first, job.last, entry.request_id, job.items)
 
         def ended(job: Job, entry: LogEntry) -> None:
             if checkpoints is not None and record is not None and entry.outcome is not None:

@@ -5,7 +5,8 @@ loses nothing; a few calls run concurrently so network latency does not eat the 
 Every call gets its own LogEntry (via `on_entry`), a progress callback sees each finished call, and
 a replay stops between calls when `cancel` is set (or its task is cancelled): nothing half-sent.
 
-Calls are planned lazily, in input order (`plan_bulk`, the dry run's plan too; `plan_each`);
+Calls are planned lazily (`plan_bulk`: one call open per endpoint, input order within each,
+the dry run's plan too; `plan_each`: one call per event, in input order);
 `run_jobs` sends a plan, `Hooks` let a backfill checkpoint each call (`tui.delivery.backfill`).
 """
 
@@ -14,22 +15,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from tui.delivery.plans import Job, plan_bulk, plan_each
 from tui.webengage.api import BULK_ITEMS_MAX, Endpoint
 from tui.webengage.entry import LogEntry
-from tui.webengage.findings import Finding, Severity
+from tui.webengage.findings import Finding
 from tui.webengage.outcomes import Outcome
 from tui.webengage.pacing import InFlight, PaceLimits, Pacer, wait_or_cancel
 from tui.webengage.request import (
     BULK_KEY,
     Connection,
     WebEngageRequest,
-    build_request,
 )
 
 
@@ -65,7 +66,6 @@ class Sender(Protocol):
 Progress = Callable[[int, int, LogEntry], None]
 """(items done, items in total, the call's finished entry)."""
 
-_BULK_OF = {Endpoint.EVENTS: Endpoint.BULK_EVENTS, Endpoint.USERS: Endpoint.BULK_USERS}
 DEFAULT_CONCURRENCY = 8
 EACH_CONCURRENCY = 16  # single-event calls are small and many (5,000 a minute)
 
@@ -103,29 +103,6 @@ def _item_count(entry: LogEntry) -> int:
     return 1
 
 
-def _unpack(item: Any, default: Endpoint) -> tuple[Endpoint, Any, str]:
-    request = getattr(item, "request", None)
-    if isinstance(request, WebEngageRequest):
-        if request.endpoint.is_bulk and isinstance(request.body, dict):
-            raise ValueError("replay takes single events or users, not bulk bodies")
-        return request.endpoint, request.body, str(getattr(item, "event_name", "") or "")
-    name = item.get("eventName", "") if isinstance(item, dict) else ""
-    return default, item, str(name)
-
-
-@dataclass
-class Job:
-    """One call of a plan: its request, its items' count and input indices (`first`..`last`)."""
-
-    request: WebEngageRequest
-    items: int
-    event_name: str
-    first: int = 0
-    last: int = 0
-    findings: Sequence[Finding] = ()  # one event's (plan_each), for its log entry
-    forced: bool = False
-
-
 @dataclass
 class Hooks:
     """A call about to be sent (its entry has its x-request-id), a call ended; `stop(entry)`:
@@ -136,55 +113,6 @@ class Hooks:
     stop: Callable[[LogEntry], bool] | None = None
     keep_entries: bool = True
     skipped_items: int = 0  # sent by an earlier run (a resumed backfill): done, for progress
-
-
-def _bulk_job(
-    connection: Connection, endpoint: Endpoint, bodies: list[Any], span: tuple[int, int]
-) -> Job:
-    key = BULK_KEY[endpoint]
-    request = build_request(connection, endpoint, {key: bodies})
-    return Job(request, len(bodies), f"{len(bodies)} {key}", *span)
-
-
-def plan_bulk(
-    connection: Connection,
-    items: Iterable[tuple[int, Any]],
-    *,
-    chunk_size: int = BULK_ITEMS_MAX,
-) -> Iterator[Job]:
-    """(index, body or Preview) pairs as bulk calls, in input order: a call ends at `chunk_size`
-    items (at most WebEngage's 25) or where the next item goes to the other endpoint. `first`
-    and `last` are the indices of its first and last item (items left out are not in it)."""
-    size = max(1, min(chunk_size, BULK_ITEMS_MAX))
-    endpoint: Endpoint | None = None
-    bodies: list[Any] = []
-    first = last = 0
-    for index, item in items:
-        target, body, _name = _unpack(item, Endpoint.EVENTS)
-        target = _BULK_OF.get(target, target)
-        if bodies and endpoint is not None and (target is not endpoint or len(bodies) >= size):
-            yield _bulk_job(connection, endpoint, bodies, (first, last))
-            bodies = []
-        if not bodies:
-            endpoint, first = target, index
-        bodies.append(body)
-        last = index
-    if bodies and endpoint is not None:
-        yield _bulk_job(connection, endpoint, bodies, (first, last))
-
-
-def plan_each(
-    connection: Connection, items: Iterable[tuple[int, Any]], endpoint: Endpoint = Endpoint.EVENTS
-) -> Iterator[Job]:
-    """One call per item: bodies go to `endpoint`, Previews where their request says."""
-    for index, item in items:
-        target, body, name = _unpack(item, endpoint)
-        request = getattr(item, "request", None)
-        if not isinstance(request, WebEngageRequest):
-            request = build_request(connection, target, body)
-        findings = tuple(getattr(item, "findings", ()))
-        forced = any(f.severity is Severity.ERROR for f in findings)
-        yield Job(request, 1, name, index, index, findings, forced)
 
 
 async def replay_bulk(

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS backfill_calls (
     run_id TEXT NOT NULL,
     first INTEGER NOT NULL,
     last INTEGER NOT NULL,
+    items INTEGER,
     request_id TEXT NOT NULL,
     state TEXT NOT NULL,
     outcome TEXT,
@@ -109,6 +110,9 @@ class Checkpoints:
         self._owns = not isinstance(store, History)
         with self._history.locked() as db:
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(backfill_calls)")}
+            if "items" not in columns:  # (a history from before calls counted their items)
+                db.execute("ALTER TABLE backfill_calls ADD COLUMN items INTEGER")
 
     def close(self) -> None:
         if self._owns:
@@ -152,15 +156,17 @@ class Checkpoints:
             ).fetchall()
         return {row[0]: CallState(*row) for row in rows}
 
-    def started(self, run_id: str, first: int, last: int, request_id: str) -> None:
-        """Before the call's first byte goes out (committed: WAL survives a kill -9)."""
+    def started(self, run_id: str, first: int, last: int, request_id: str, items: int) -> None:
+        """Before the call's first byte goes out (committed: WAL survives a kill -9). `items`:
+        how many events it carries (others may lie between `first` and `last`)."""
         with self._history.locked() as db:
             db.execute(
-                "INSERT INTO backfill_calls (run_id, first, last, request_id, state, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, first) DO UPDATE SET "
-                "last = excluded.last, request_id = excluded.request_id, state = excluded.state, "
+                "INSERT INTO backfill_calls (run_id, first, last, items, request_id, state, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, first) DO UPDATE "
+                "SET last = excluded.last, items = excluded.items, "
+                "request_id = excluded.request_id, state = excluded.state, "
                 "updated_at = excluded.updated_at",
-                (run_id, first, last, request_id, STARTED, _now()),
+                (run_id, first, last, items, request_id, STARTED, _now()),
             )
 
     def ended(self, run_id: str, first: int, *, confirmed: bool, outcome: str) -> None:
@@ -188,10 +194,11 @@ class Checkpoints:
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def confirmed_events(self, run_id: str) -> int:
-        """How many events the run's confirmed calls carried (their index spans)."""
+        """How many events the run's confirmed calls carried."""
         with self._history.locked() as db:
             row = db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(last - first + 1), 0) FROM backfill_calls "
+                "SELECT COUNT(*), COALESCE(SUM(COALESCE(items, last - first + 1)), 0) "
+                "FROM backfill_calls "
                 "WHERE run_id = ? AND state = ?",
                 (run_id, CONFIRMED),
             ).fetchone()

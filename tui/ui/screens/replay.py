@@ -25,7 +25,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
 from tui.delivery.backfill import Backfill, Source, Survey, eta_text, limits_for, survey
-from tui.delivery.replay import Job, ReplayReport
+from tui.delivery.plans import Job
+from tui.delivery.replay import ReplayReport
 from tui.delivery.service import DeliveryService
 from tui.mapping.blueprint import Blueprint
 from tui.mapping.signal import InputError
