@@ -63,6 +63,7 @@ from tui.store.settings import AppSettings
 from tui.ui.app import WebEngageDebuggerApp, create_app
 from tui.ui.messages import EventEdited
 from tui.ui.widgets.composer import ComposerPanel
+from tui.ui.widgets.json_view import JsonView
 from tui.ui.widgets.preview import PreviewPanel
 
 EDITED = "attr_100"
@@ -190,10 +191,10 @@ async def put_cursor_in_value(app: WebEngageDebuggerApp, pilot: Pilot[None]) -> 
     return area
 
 
-async def scroll_preview_to_value(pilot: Pilot[None]) -> TextArea:
+async def scroll_preview_to_value(pilot: Pilot[None]) -> JsonView:
     """Scroll the preview's body so that EDITED's line is in the middle of it."""
-    body = pilot.app.query_one("#request-body", TextArea)
-    row = next(i for i, line in enumerate(body.document.lines) if f'"{EDITED}"' in line)
+    body = pilot.app.query_one("#request-body", JsonView)
+    row = next(i for i, line in enumerate(body.lines) if f'"{EDITED}"' in line)
     body.scroll_to(y=max(0, row - body.size.height // 2), animate=False)
     await pilot.pause()
     return body

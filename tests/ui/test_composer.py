@@ -9,6 +9,7 @@ from textual.widgets import Input, Select, TextArea
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import screen_text, set_input, wait_until
 from tui.sandbox import DEMO_API_KEY
+from tui.ui.widgets.json_view import JsonView
 from tui.ui.widgets.pickers import EventPickerScreen
 from tui.ui.widgets.preview import PreviewPanel
 
@@ -19,7 +20,7 @@ def body_text(app: object) -> str:
     from tui.ui.app import WebEngageDebuggerApp
 
     assert isinstance(app, WebEngageDebuggerApp)
-    return app.query_one("#request-body", TextArea).text
+    return app.query_one("#request-body", JsonView).text
 
 
 async def test_typing_changes_the_preview(make_app: MakeApp) -> None:

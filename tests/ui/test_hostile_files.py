@@ -9,11 +9,12 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select, TextArea
+from textual.widgets import Input, OptionList, Select
 
 from tests.ui.conftest import MakeApp
 from tests.ui.helpers import set_input, wait_until
 from tui.ui.app import WebEngageDebuggerApp
+from tui.ui.widgets.json_view import JsonView
 from tui.ui.widgets.pickers import EventPickerScreen
 
 INJECTED = "Order\x1b]52;c;SGVsbG8=\x07\x1b[2J\u202eevil"
@@ -74,7 +75,7 @@ async def test_a_fifo_never_blocks_the_ui(make_app: MakeApp, tmp_path: Path) -> 
         set_input(app, "#user-id", "still-responsive")
         await wait_until(
             pilot,
-            lambda: '"userId": "still-responsive"' in app.query_one("#request-body", TextArea).text,
+            lambda: '"userId": "still-responsive"' in app.query_one("#request-body", JsonView).text,
         )
         assert not any("Cannot load" in n.title for n in app._notifications)
         writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # the composer is reading it

@@ -21,6 +21,7 @@ from textual.widgets import TextArea
 
 from tests.ui.conftest import MakeApp
 from tui.ui.widgets.composer import ComposerPanel
+from tui.ui.widgets.json_view import JsonView
 
 SIZE = (160, 48)
 TOKEN = re.compile(
@@ -82,8 +83,8 @@ def cursor_before_closing_quote(area: TextArea, key: str) -> None:
 
 async def scroll_body_to(pilot: Pilot[None], key: str) -> Region:
     """Scroll the preview's body so that `key`'s line is in view; its region on screen."""
-    body = pilot.app.query_one("#request-body", TextArea)
-    row = next(i for i, line in enumerate(body.document.lines) if f'"{key}"' in line)
+    body = pilot.app.query_one("#request-body", JsonView)
+    row = next(i for i, line in enumerate(body.lines) if f'"{key}"' in line)
     body.scroll_to(y=max(0, row - body.size.height // 2), animate=False)
     await pilot.pause()
     return body.region

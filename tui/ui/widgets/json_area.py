@@ -1,25 +1,46 @@
-"""A TextArea that highlights only what is on screen (plus a margin), not the whole document.
+"""A TextArea that highlights only what is on screen (plus a margin), and repaints only what an edit
+changed.
 
 Textual 8.2.8's TextArea rebuilds the highlight map of the entire document on every edit: for a
-200-attribute event that is most of a keystroke's budget, twice (the editor and the preview). Here
-an edit only drops the map; it is rebuilt for the visible rows when they are next drawn, and again
-when scrolling leaves the highlighted window. Tied to TextArea internals of the pinned Textual.
+200-attribute event that is most of a keystroke's budget. Here an edit rebuilds it for the visible
+rows only, and again when scrolling leaves the highlighted window. Tied to TextArea internals of the
+pinned Textual (the highlight map and its line cache).
+
+A TextArea also repaints every visible row after any edit (its `selection` is a repainting
+reactive), ~0.4 ms a row on a keystroke's path. An edit within one line that moves nothing (same
+line count, same wrapped height, no scroll) repaints here only the rows that can look different:
+the edited line, the rows of the cursor and of the matching bracket before and after, and any
+visible row whose highlights the edit changed (an unclosed quote can re-colour the rest).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple, Self
 
 from textual.binding import Binding, BindingType
-from textual.geometry import Offset, Region
+from textual.geometry import Offset, Region, Size
 from textual.strip import Strip
 from textual.widgets import TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 WINDOW_MARGIN = 80
 """Rows highlighted above and below the visible ones, so scrolling rarely needs a rebuild."""
 EDIT_MARGIN = 2
 """The same, for the rebuild that follows an edit: it is on the keystroke's path, where highlighting
 WINDOW_MARGIN rows costs ~4 ms and the visible ones ~0.3 ms; the next scroll widens it again."""
+
+
+class Frame(NamedTuple):
+    """What decides where the rows of a JsonArea are drawn, and what it drew there."""
+
+    lines: int
+    height: int
+    scroll: Offset
+    size: Size
+    rows: set[int]
+    """Document rows that show the cursor, the selection or the matching bracket."""
+    highlights: dict[int, set[tuple[int, int | None, str]]]
+    """The visible rows' highlights."""
 
 
 class JsonArea(TextArea):
@@ -37,6 +58,7 @@ class JsonArea(TextArea):
 
     _window: tuple[int, int] = (0, -1)
     _margin = WINDOW_MARGIN
+    _editing = False
 
     def _build_highlight_map(self) -> None:
         """Called by TextArea after each edit: forget the map; render_lines rebuilds what it needs."""
@@ -86,6 +108,81 @@ class JsonArea(TextArea):
                 for row in range(start_row + 1, end_row):
                     highlights[row].append((0, None, name))
                 highlights[end_row].append((0, end_column, name))
+
+    def edit(self, edit: Edit) -> EditResult:
+        """Perform `edit`, repainting only the rows it changed when it moved none (see the
+        module docstring); otherwise the whole widget, as TextArea does. Not with a placeholder,
+        which an edit can show or hide over several rows."""
+        if not self.is_mounted or self.placeholder:
+            return super().edit(edit)
+        before = self._frame()
+        self._editing = True
+        try:
+            result = super().edit(edit)
+        finally:
+            self._editing = False
+        one_line = edit.top[0] == edit.bottom[0] == result.end_location[0]
+        rows = self._changed_rows(before, edit.top[0]) if one_line else None
+        if rows is None:
+            super().refresh()
+        else:
+            for row in sorted(rows):
+                self._refresh_row(row)
+        return result
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        """As Widget.refresh, but a whole-widget repaint asked during `edit` is left to it."""
+        if self._editing and repaint and not (regions or layout or recompose):
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _marked_rows(self) -> set[int]:
+        """Rows drawn differently for the selection: the cursor's, the selected ones, and the
+        matching bracket's."""
+        start, end = sorted(self.selection)
+        rows = set(range(start[0], end[0] + 1))
+        row, column = self.selection.end
+        line = self.document.get_line(row) if row < self.document.line_count else ""
+        if column < len(line) and (
+            match := self.find_matching_bracket(line[column], (row, column))
+        ):
+            rows.add(match[0])
+        return rows
+
+    def _frame(self) -> Frame:
+        """This widget's Frame now."""
+        first, last = self._visible_rows(self.size.region)
+        highlights = {row: set(self._highlights.get(row, ())) for row in range(first, last + 1)}
+        return Frame(
+            self.document.line_count,
+            self.wrapped_document.height,
+            self.scroll_offset,
+            self.size,
+            self._marked_rows(),
+            highlights,
+        )
+
+    def _changed_rows(self, before: Frame, row: int) -> set[int] | None:
+        """The rows to repaint after an edit of `row` alone, or None when rows moved (the whole
+        widget then)."""
+        after = (self.document.line_count, self.wrapped_document.height, self.scroll_offset)
+        if after != (before.lines, before.height, before.scroll) or self.size != before.size:
+            return None
+        first, last = self._visible_rows(self.size.region)
+        self._highlight_rows(first, last)
+        rows = {row} | before.rows | self._marked_rows()
+        for visible in range(first, last + 1):
+            if set(self._highlights.get(visible, ())) != before.highlights.get(visible):
+                rows.add(visible)
+        return rows
+
+    def _refresh_row(self, row: int) -> None:
+        """Repaint the wrapped rows of document row `row`."""
+        wrapped = self.wrapped_document
+        top = wrapped.location_to_offset((row, 0)).y
+        self.refresh_lines(top, len(wrapped.get_offsets(row)) + 1)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._highlight_rows(*self._visible_rows(crop))

@@ -1,7 +1,8 @@
 """The live preview: the exact request WebEngage would get, and the findings under it.
 
 It is redrawn on every keystroke, so each part is updated only when its text changed, and the body
-goes into a read-only TextArea (tree-sitter highlighting, only visible lines are rendered).
+goes into a JsonView (tui.ui.widgets.json_view): a read-only Line-API view that repaints only the
+lines whose text changed, one row for a keystroke's edit.
 
 What the user sees is the frame, not the widget: a keystroke's edit in the composer would be drawn
 at once, and the preview it causes ~17 ms later (Textual draws at most 60 frames a second, and each
@@ -13,21 +14,22 @@ its way to the screen: the editor and the preview land in the same frame.
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
-from tui.mapping.preview import Preview
 from tui.safe_text import visible
 from tui.ui.themes import conceal_text, is_presentation, secrets_of
-from tui.ui.widgets.json_area import JsonArea
+from tui.ui.widgets.json_view import JsonView
 from tui.webengage.findings import Finding, Severity
-from tui.webengage.request import Connection
+
+if TYPE_CHECKING:
+    from tui.mapping.preview import Preview
 
 SEVERITY_STYLE = {
     Severity.ERROR: ("✗", "bold red"),
@@ -61,40 +63,12 @@ def findings_summary(findings: list[Finding]) -> str:
     return ", ".join(parts) or "no findings"
 
 
-def replace_changed_lines(area: TextArea, text: str) -> None:
-    """Make `area` show `text` by replacing only the lines that differ.
-
-    A keystroke changes one line of the body: an edit of that line lets tree-sitter re-parse
-    incrementally and re-wrap one line, where `load_text` would redo the whole document (the
-    difference between a few and a dozen milliseconds on a 200-attribute event).
-    """
-    old = area.document.lines
-    new = text.split("\n")
-    if len(old) < 2 or len(new) < 2:
-        area.load_text(text)
-        return
-    limit = min(len(old), len(new))
-    first = 0
-    while first < limit and old[first] == new[first]:
-        first += 1
-    if first == limit and len(old) == len(new):
-        return
-    same_end = 0
-    while same_end < limit - first and old[-1 - same_end] == new[-1 - same_end]:
-        same_end += 1
-    if same_end == 0 or first == len(old):
-        area.load_text(text)  # the last line changed: rare (the closing brace), keep it simple
-        return
-    replacement = "".join(line + "\n" for line in new[first : len(new) - same_end])
-    area.replace(replacement, (first, 0), (len(old) - same_end, 0), maintain_selection_offset=False)
-
-
 HOLD_LIMIT = 0.1
 """Seconds a held frame waits at most for the body's repaint (it takes a turn of the event loop)."""
 
 
-class RequestBody(JsonArea):
-    """The request body: a read-only JsonArea that can hold the app's frames until it is repainted.
+class RequestBody(JsonView):
+    """The request body: a JsonView that can hold the app's frames until it is repainted.
 
     `hold_frames()` just before changing the text; the hold ends when this widget next idles: by
     then Textual has sent its repaint to the screen, which draws it with whatever else is pending
@@ -154,23 +128,13 @@ class PreviewPanel(Vertical):
         yield Static("", id="send-status")
         yield Static("", id="request-line")
         yield Static("", id="request-headers")
-        yield RequestBody(
-            "",
-            language="json",
-            read_only=True,
-            show_cursor=False,
-            soft_wrap=False,
-            id="request-body",
-        )
+        yield RequestBody(id="request-body")
         with VerticalScroll(id="findings-scroll"):
             yield Static("", id="findings")
 
     def on_mount(self) -> None:
         self.query_one("#stale-banner").display = False
         self.query_one("#send-status").display = False
-        body = self.query_one("#request-body", TextArea)
-        if self.app.is_headless:
-            body.cursor_blink = False
 
     def _set(self, key: str, value: str) -> bool:
         if self._last.get(key) == value:
@@ -220,17 +184,19 @@ class PreviewPanel(Vertical):
             self.border_subtitle = findings_summary(preview.findings)
         body = visible(request.body_text(indent=2))  # JSON escapes stay valid JSON to read
         if self._set("body", body):  # last: its repaint ends the hold, after the others' are sent
-            area = self.query_one("#request-body", RequestBody)
-            area.hold_frames()
-            replace_changed_lines(area, body)
+            view = self.query_one("#request-body", RequestBody)
+            view.hold_frames()
+            view.update(body)
 
     def _secrets(self) -> list[str]:
         """What presentation mode hides here: the license code (URL, Host) and the redacted key
         (Authorization); nothing when not presenting."""
-        connection = getattr(self.app, "connection", None)
-        if not is_presentation(self.app) or not isinstance(connection, Connection):
+        if not is_presentation(self.app):
             return []
-        return secrets_of(connection)
+        from tui.webengage.request import Connection  # not at import: pydantic loads after paint
+
+        connection = getattr(self.app, "connection", None)
+        return secrets_of(connection) if isinstance(connection, Connection) else []
 
     def refresh_presentation(self) -> None:
         """Presentation mode toggled: draw the request again, concealed or not."""
