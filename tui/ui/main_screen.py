@@ -77,6 +77,7 @@ class MainScreen(Screen[None]):
         self.defer_credentials = defer_credentials
         self._deferred: CredentialsPanel | None = None
         self._preview_panel: PreviewPanel | None = None
+        self._composer_panel: ComposerPanel | None = None
         self._ready = False
         self.status = ConnectionStatus()
 
@@ -234,9 +235,8 @@ class MainScreen(Screen[None]):
         self.refresh_preview()
 
     def watch_preview(self, preview: Preview | None) -> None:
-        if preview is not None:
-            for composer in self.query(ComposerPanel):
-                composer.show_findings(findings_summary(list(preview.findings)), preview.has_errors)
+        if preview is not None and (composer := self._composer()) is not None:
+            composer.show_findings(findings_summary(list(preview.findings)), preview.has_errors)
         if preview is not None and (panel := self._panel()) is not None:
             panel.show(preview)
             if panel.refusal_shown and refusal(self.connection, preview) is None:
@@ -245,6 +245,13 @@ class MainScreen(Screen[None]):
     def watch_json_error(self, error: str | None) -> None:
         if error is not None and (panel := self._panel()) is not None:
             panel.mark_stale(error)
+
+    def _composer(self) -> ComposerPanel | None:
+        """The composer (found once: a query walks the whole tree, on every keystroke here)."""
+        if self._composer_panel is None or not self._composer_panel.is_attached:
+            found = self.query(ComposerPanel)
+            self._composer_panel = found.first() if found else None
+        return self._composer_panel
 
     def _panel(self) -> PreviewPanel | None:
         if self._preview_panel is None:

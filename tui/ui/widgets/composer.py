@@ -80,6 +80,7 @@ class ComposerPanel(Vertical):
         self._sample_text = json.dumps(EXAMPLE_PROPERTIES, indent=2)
         self._findings = Text("")
         self._status = Text("")
+        self._shown_status: Text | None = None
 
     def compose(self) -> ComposeResult:
         options = [(name, name) for name in self._event_names]
@@ -179,10 +180,8 @@ class ComposerPanel(Vertical):
         raw, error = self.raw_event()
         if error is not None:
             message = describe_error(error)
-            self._status, self._findings = (
-                Text("✗ invalid JSON: " + message, style="bold red"),
-                Text(),
-            )
+            self._status = Text("✗ invalid JSON: " + message, style="bold red")
+            self._findings = Text()
             self._show_status()
             self.screen.post_message(EventEdited(None, message))
         else:
@@ -192,8 +191,11 @@ class ComposerPanel(Vertical):
             self.screen.post_message(EventEdited(raw))
 
     def _show_status(self) -> None:
-        # one line of fixed height: no layout pass (a reflow of the screen) per keystroke
-        self.query_one("#json-status", Static).update(self._status + self._findings, layout=False)
+        # fixed height: no layout pass per key; unchanged (most keys): no repaint either
+        text = self._status + self._findings
+        if text != self._shown_status:
+            self._shown_status = text
+            self.query_one("#json-status", Static).update(text, layout=False)
 
     def load_event(self, raw: Any, source: str, *, keep_identity: bool = False) -> None:
         """Fill the fields from an event read from a file, in any format `tui.mapping.formats`
@@ -318,8 +320,7 @@ class ComposerPanel(Vertical):
     # ---- files ----
 
     def pick_file(self) -> None:
-        """ctrl+l: always the file picker (in the typed path's folder), never a silent reload
-        of the last file over the user's edits."""
+        """ctrl+l: the file picker (in the typed path's folder), never a silent reload."""
         typed = Path(self.query_one("#file-path", Input).value.strip() or ".").expanduser()
         folder = typed if typed.is_dir() else typed.parent
         self.app.push_screen(
