@@ -4,19 +4,21 @@ Issue 15 (streaming at 20,000 events a second) added short cuts on the hot path;
 here against the way it stands in for, on the fuzz suite's hostile events (lone surrogates, long
 integers, deep nesting, odd types) and on the shapes a file usually holds:
 
-- an NDJSON line read in one call of the C scanner (`plain_line`) against `parse_line`, and the
-  proof it carries (`EventStream.checked`: nothing for `unsendable` to find);
+- the stream's: tests/test_fast_paths_stream.py;
 - `unsendable`'s quick look against its full scan; `coerce_event`'s well-typed path against the
   field-by-field checks; the shape tests of `formats.normalise` as they were written before;
-- the request's text as `preview` prints it (`RequestTexts`) against `strict_json`; eventTime from
-  the timestamp's own digits against `format_event_time`; the routes `build_request` keeps.
+- a clean event's body made the quick way (`clean_body`) against `preview_event`'s request (and
+  validation's quick looks, `plainly_valid` and `_plainly_fine`, against its careful one);
+- the request's text as `preview` prints it (`RequestTexts`, nested or not, with or without the
+  request) against `strict_json`; eventTime from the timestamp's own digits against
+  `format_event_time`; the routes `build_request` keeps; the /users rules in the table's order.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,108 +26,32 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from tests import quick_strategies as qs
+from tests.benchmarks import bench_stream
+from tests.fuzzing import examples
 from tests.test_fuzz_preview import json_values, signal_events
-from tui.cli.preview import RequestTexts, strict_json
-from tui.mapping import coerce
+from tui.cli.preview import JsonItems
+from tui.mapping import coerce, validation
 from tui.mapping.blueprint import default_blueprint
-from tui.mapping.dates import event_time_text, read_date_time
-from tui.mapping.formats import _USER_FIELDS, Format, _shape
+from tui.mapping.dates import event_time_of, event_time_text, read_date_time
+from tui.mapping.formats import _USER_FIELDS, Format, _shape, as_given
 from tui.mapping.formats.segment import is_segment
 from tui.mapping.formats.tagged import Tagged
-from tui.mapping.lines import parse_line, plain_line
 from tui.mapping.preview import preview_event, scan_unsendable, unsendable
-from tui.mapping.signal import InputError
-from tui.mapping.stream import open_events
+from tui.mapping.quick import clean_body
+from tui.mapping.request_text import RequestTexts, strict_json
+from tui.mapping.user_fields import normalise_user_field, user_field_value
+from tui.mapping.validation import plainly_valid, validate_body
 from tui.webengage.api import Endpoint, format_event_time
 from tui.webengage.request import Connection, build_request
 from tui.webengage.types import AttributeType, attribute_type, is_webengage_date
+from tui.webengage.user_rules import USER_RULES, broken_rules
 
 NOW = datetime(2026, 6, 6, 18, 30, tzinfo=UTC)
 CONNECTION = Connection(license_code="fast", api_key=SecretStr("fast-key-0123456789abcdef"))
-SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _lines(value: Any) -> list[bytes]:
-    """`value` as NDJSON lines, written the ways files write them (or none: not writable)."""
-    try:
-        compact = json.dumps(value, ensure_ascii=False)
-        escaped = json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        return []
-    try:
-        raw = compact.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: only the escaped form can carry it
-        raw = escaped.encode("ascii")
-    return [raw + b"\n", raw + b"\r\n", raw, escaped.encode("ascii") + b"\n", b" " + raw + b"\n"]
-
-
-def _same_line(line: bytes) -> None:
-    plain = plain_line(line)
-    if plain is None:
-        return
-    assert parse_line(line, 1, "x") == [plain]
-    assert scan_unsendable(plain) == []  # what `checked=True` lets the preview skip
-
-
-@SETTINGS
-@given(signal_events | json_values)
-def test_a_plain_line_reads_as_parse_line_reads_it(value: Any) -> None:
-    for line in _lines(value):
-        _same_line(line)
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        b'{"a": "\\ud800", "b": 1}\n',  # an escape: the careful way (which refuses it)
-        b'{"a": 1, "n": ' + b"9" * 5000 + b"}\n",
-        b'\xef\xbb\xbf{"a": 1, "b": 2}\n',
-        b'{"a": 1, "b": 2} \n',
-        b'{"a": "\xff", "b": 2}\n',
-        b'{"batch": [{"event": "A"}], "sentAt": "x"}\n',
-        b'{"log": {"entries": []}, "x": 1}\n',
-        b'{"events": [{"eventName": "A"}]}\n',
-        b"[1, 2]\n",
-        b'{"a": NaN, "b": Infinity}\n',
-        b'{"a": 1, "a": 2}\n',
-        b'{"a": 1}{"b": 2}\n',
-    ],
+SETTINGS = settings(
+    max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-def test_lines_the_quick_way_leaves_alone_or_reads_alike(line: bytes) -> None:
-    _same_line(line)
-    if b"\\u" in line or b"9" * 5000 in line or b"\xff" in line or b"batch" in line:
-        assert plain_line(line) is None
-
-
-def test_the_stream_says_which_events_its_reading_proved(tmp_path: Path) -> None:
-    path = tmp_path / "mixed.ndjson"
-    lines = ['{"event": "A", "user_id": "u"}', '{"event": "\\ud83d\\ude00", "user_id": "u"}']
-    path.write_text("\n".join(lines * 2) + "\n", encoding="utf-8")
-    seen = []
-    with open_events(path) as events:
-        for raw in events:
-            seen.append((raw["event"], events.checked, events.count))
-    assert seen == [("A", True, 1), ("😀", False, 2), ("A", True, 3), ("😀", False, 4)]
-
-
-@SETTINGS
-@given(st.lists(signal_events, min_size=2, max_size=4))
-def test_an_array_streamed_is_proved_or_read_the_careful_way(
-    tmp_path_factory: pytest.TempPathFactory, items: list[dict[str, Any]]
-) -> None:
-    try:
-        text = json.dumps(items, indent=1)
-    except (TypeError, ValueError, RecursionError):
-        return
-    path = tmp_path_factory.mktemp("array") / "events.json"
-    path.write_text(text, encoding="ascii")
-    try:
-        with open_events(path) as events:
-            for raw in events:
-                if events.checked:
-                    assert scan_unsendable(raw) == []
-    except InputError:  # (a lone surrogate, or a number too long: refused, as before)
-        pass
 
 
 ODDITIES: list[dict[str, Any]] = [
@@ -154,7 +80,7 @@ def test_unsendable_on_python_oddities() -> None:
 def test_coerce_event_well_typed_path(raw: dict[str, Any]) -> None:
     quick = coerce.coerce_event(raw)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(coerce, "_well_typed", lambda raw: None)
+        patch.setattr(coerce, "well_typed", lambda raw: None)
         assert coerce.coerce_event(raw) == quick
 
 
@@ -192,10 +118,14 @@ def test_the_request_text_is_strict_json_of_the_request(raw: dict[str, Any]) -> 
 
 
 def test_the_request_text_of_odd_bodies() -> None:
-    texts = RequestTexts()
+    texts, nested = RequestTexts(), RequestTexts(level=1)
     for body in [{"n": float("nan")}, {"s": "NaN"}, {"\x9b": "\u2028"}, [], "x", None, 10**5000]:
         request = build_request(CONNECTION, Endpoint.EVENTS, body, request_id="ab")
         assert texts(request) == strict_json(request.preview_dict())
+        for endpoint in (Endpoint.EVENTS, Endpoint.USERS, Endpoint.EVENTS):  # (no request made)
+            assert nested.of(CONNECTION, endpoint, body) == nested(
+                build_request(CONNECTION, endpoint, body)
+            )
 
 
 @SETTINGS
@@ -230,3 +160,144 @@ def test_build_request_routes_per_connection() -> None:
             request = build_request(connection, endpoint, {})
             assert request.url == connection.url(endpoint)
             assert request.headers["Authorization"] == f"Bearer {connection.redacted_key()}"
+
+
+def _clean_as_previewed(
+    raw: Any, blueprint: Any = qs.BLUEPRINT, known: Any = None, checked: bool = False
+) -> bool:
+    """`clean_body` is None, or the body of the request of a preview without findings (and
+    its text, as `preview` prints it, the request's)."""
+    clean = clean_body(raw, blueprint, now=NOW, known_types=known, checked=checked)
+    if clean is None:
+        return False
+    careful = preview_event(raw, CONNECTION, blueprint, now=NOW, known_types=known, checked=checked)
+    assert careful.findings == []
+    quick = build_request(CONNECTION, *clean)
+    assert quick == careful.request and quick.body_text() == careful.request.body_text()
+    expected = strict_json(careful.request.preview_dict())
+    texts, nested = RequestTexts(), RequestTexts(level=1)
+    for _ in range(2):  # (the second time from the kept head)
+        assert texts.of(CONNECTION, *clean) == texts(quick) == expected
+        assert nested.of(CONNECTION, *clean) == expected.replace("\n", "\n  ")
+    return True
+
+
+@SETTINGS
+@given(
+    signal_events | json_values | qs.clean_looking,
+    st.sampled_from(qs.BLUEPRINTS),
+    qs.KNOWN,
+    st.booleans(),
+)
+def test_a_clean_request_is_the_request_of_a_preview_without_findings(
+    raw: Any, blueprint: Any, known: Any, checked: bool
+) -> None:
+    _clean_as_previewed(raw, blueprint, known, checked)
+
+
+@SETTINGS
+@given(qs.clean_looking)
+def test_clean_looking_events_the_quick_way(raw: dict[str, Any]) -> None:
+    for blueprint in qs.BLUEPRINTS:
+        quick = _clean_as_previewed(raw, blueprint)
+        careful = preview_event(raw, CONNECTION, blueprint, now=NOW)
+        if not careful.findings and qs.depth(raw.get("properties")) < 8:
+            assert quick  # (what the quick way leaves to the careful one has something to say)
+
+
+def test_the_benchmarks_events_take_the_quick_way() -> None:
+    for i in range(8):
+        for raw in (bench_stream.event(i), bench_stream.padded(i)):
+            if raw["type" if "type" in raw else "event"] == "identify" and "properties" in raw:
+                continue  # (properties on identify: a warning)
+            assert _clean_as_previewed(json.loads(json.dumps(raw)), checked=True)
+            assert _clean_as_previewed(raw)
+
+
+@SETTINGS
+@given(st.lists(signal_events | qs.clean_looking, min_size=1, max_size=3))
+def test_the_array_of_texts_nested_as_written(raws: list[Any]) -> None:
+    requests = [preview_event(raw, CONNECTION, qs.BLUEPRINT, now=NOW).request for raw in raws]
+    texts, nested = RequestTexts(), RequestTexts(level=1)
+    plain_out, nested_out = io.StringIO(), io.StringIO()
+    plain_items, nested_items = JsonItems(plain_out), JsonItems(nested_out)
+    for request in requests:
+        assert nested(request) == texts(request).replace("\n", "\n  ")
+        assert plain_items.add(texts(request), ["a"]) == nested_items.add_nested(
+            nested(request), ["a"]
+        )
+    assert plain_items.close() == nested_items.close()
+    assert plain_out.getvalue() == nested_out.getvalue()
+
+
+@SETTINGS
+@given(signal_events | qs.clean_looking, st.sampled_from(qs.BLUEPRINTS))
+def test_plainly_valid_bodies_have_nothing_to_say(raw: Any, blueprint: Any) -> None:
+    mapped = preview_event(raw, CONNECTION, blueprint, now=NOW).mapped
+    if mapped is None:
+        return
+    for body in (mapped.body, {**mapped.body, "eventData": raw.get("properties")}):
+        if plainly_valid(mapped.endpoint, body, None):
+            assert validate_body(mapped.endpoint, body, mapped.trace) == []
+
+
+@SETTINGS
+@given(
+    st.dictionaries(qs.names_used | st.text(max_size=52), qs.property_values, max_size=30),
+    qs.KNOWN,
+)
+def test_attributes_plainly_fine_have_nothing_to_say(
+    attributes: dict[str, Any], known: Any
+) -> None:
+    for endpoint, body in (
+        (Endpoint.EVENTS, {"eventData": attributes}),
+        (Endpoint.USERS, {"attributes": attributes}),
+    ):
+        quick = validate_body(endpoint, body, (), known)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(validation, "_plainly_fine", lambda attributes: False)
+            assert validate_body(endpoint, body, (), known) == quick
+
+
+@SETTINGS
+@given(
+    st.dictionaries(
+        st.sampled_from(list(USER_RULES)) | qs.names_used,
+        qs.plain_values | qs.property_values,
+    )
+)
+def test_broken_rules_in_the_tables_order(body: dict[str, Any]) -> None:
+    expected = []
+    for field, rules in USER_RULES.items():  # (the table, field by field: as it was written)
+        if field in body and body[field] is not None:
+            broken = next((rule for rule in rules if not rule.accepts(body[field])), None)
+            if broken is not None:
+                expected.append((broken, body[field]))
+    assert list(broken_rules(body)) == expected
+
+
+@given(
+    st.sampled_from(["gender", "birthDate", "email", "phone"]),
+    qs.plain_values | qs.property_values,
+)
+def test_a_user_field_value_as_normalised(field: str, value: Any) -> None:
+    assert repr(user_field_value(field, value)) == repr(normalise_user_field(field, value).value)
+
+
+@given(
+    st.sampled_from(["2026-06-06T18:29:00Z", "2026-06-06T18:29:00+00:00", "2026-06-06", "x" * 19])
+    | st.sampled_from(["2026-02-30T18:29:00Z", "2026-06-06T18:29:00", "0001-01-01T00:00:00+01:00"])
+    | st.text(max_size=26)
+)
+def test_the_event_time_of_a_timestamp(text: str) -> None:
+    found = read_date_time(text)
+    if found is None or (found[1] and len(text) > 10):
+        assert event_time_of(text) is None
+    else:
+        assert event_time_of(text) == event_time_text(text, found[0]) == format_event_time(found[0])
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(qs.KEYS_SEEN), st.just("x")) | json_values)
+def test_read_as_given(raw: Any) -> None:
+    assert as_given(raw) == (type(raw) is dict and _shape(raw) is Format.SIGNAL)

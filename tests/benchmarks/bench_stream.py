@@ -5,8 +5,9 @@ A plain script (`python tests/benchmarks/bench_stream.py [--events 1000000] [--a
 not collected by pytest. It writes the files (to a temporary folder, or `--dir`), then runs
 `webengage-debugger preview FILE > /dev/null` (the default output: the requests as indented JSON)
 in a child process and reads the child's own CPU time and peak RSS (`os.wait4`). Then, in this
-process, a sample of the same events is timed stage by stage (reading the stream, `preview_event`,
-writing the JSON) to show where the time goes. `--sample N` sets the sample (default 20,000).
+process, a sample of the same events is timed stage by stage (reading the stream, the quick way
+a clean event takes and its text, and the careful way, `preview_event`, for comparison) to show
+where the time goes. `--sample N` sets the sample (default 20,000).
 """
 
 from __future__ import annotations
@@ -96,32 +97,44 @@ def preview_child(path: Path, home: Path) -> tuple[float, float, float, int]:
 
 
 def stages(path: Path, sample: int) -> dict[str, float]:
-    """µs per event of each stage, on the first `sample` events of `path`, in this process."""
+    """µs per event of each stage, on the first `sample` events of `path`, in this process: as
+    the command takes a clean event (its body the quick way, `clean_body`, and its text), and,
+    for comparison, the careful way every other event takes (`preview_event`, `strict_json`)."""
     from itertools import islice
 
-    from tui.cli.preview import strict_json
     from tui.mapping.blueprint import default_blueprint
     from tui.mapping.preview import preview_event
+    from tui.mapping.quick import clean_body
+    from tui.mapping.request_text import RequestTexts, strict_json
     from tui.mapping.stream import open_events
     from tui.webengage.request import Connection
 
     connection, blueprint = Connection(license_code="bench"), default_blueprint()
     started = time.perf_counter()
     with open_events(path) as events:
-        raws = list(islice(events, sample))
+        raws = [(raw, events.checked) for raw in islice(events, sample)]
     read = time.perf_counter() - started
-    previewing = writing = 0.0
-    for raw in raws:  # one at a time, as the command does (nothing held: no extra GC work)
+    texts = RequestTexts(level=1)
+    quick = quick_text = careful = careful_text = 0.0
+    for raw, checked in raws:  # one at a time, as the command does (nothing held: no extra GC work)
         tick = time.perf_counter()
-        preview = preview_event(raw, connection, blueprint)
+        clean = clean_body(raw, blueprint, checked=checked)
         tock = time.perf_counter()
+        if clean is not None:
+            texts.of(connection, *clean)
+        tack = time.perf_counter()
+        preview = preview_event(raw, connection, blueprint, checked=checked)
+        tuck = time.perf_counter()
         strict_json(preview.request.preview_dict())
-        previewing, writing = previewing + tock - tick, writing + time.perf_counter() - tock
+        quick, quick_text = quick + tock - tick, quick_text + tack - tock
+        careful, careful_text = careful + tuck - tack, careful_text + time.perf_counter() - tuck
     n = len(raws)
     return {
         "read + parse (stream)": read / n * 1e6,
-        "preview_event": previewing / n * 1e6,
-        "JSON out (indent 2)": writing / n * 1e6,
+        "clean_body (quick way)": quick / n * 1e6,
+        "its text (RequestTexts)": quick_text / n * 1e6,
+        "preview_event (careful)": careful / n * 1e6,
+        "its JSON (strict_json)": careful_text / n * 1e6,
     }
 
 

@@ -14,7 +14,6 @@ exists) adds its warnings, as it does for `send`.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -33,14 +32,15 @@ from tui.mapping.blueprint import (
     size_text,
 )
 from tui.mapping.preview import Preview, preview_event
+from tui.mapping.quick import clean_body
+from tui.mapping.request_text import RequestTexts
 from tui.mapping.signal import InputError
 from tui.mapping.stream import EVENT_MAX_BYTES, open_events
 from tui.safe_text import visible
 from tui.store.profiles import resolve_connection
 from tui.store.settings import AppSettings
 from tui.webengage.entry import LogEntry
-from tui.webengage.json_fast import indented
-from tui.webengage.request import Connection, WebEngageRequest, json_text, terminal_safe
+from tui.webengage.request import Connection
 
 EXIT_OK = exit_codes.OK
 EXIT_FINDINGS = exit_codes.FINDINGS
@@ -106,57 +106,6 @@ def known_types(license_code: str) -> Any:
         recorder.close()
 
 
-def _finite(value: Any) -> Any:
-    """A copy of `value` with NaN and ±Infinity as None (iterative: any depth)."""
-    root: list[Any] = [value]
-    stack: list[tuple[Any, Any]] = [(root, 0)]
-    while stack:
-        parent, key = stack.pop()
-        item = parent[key]
-        if isinstance(item, float) and not math.isfinite(item):
-            parent[key] = None
-        elif isinstance(item, dict):
-            parent[key] = copy = dict(item)
-            stack.extend((copy, k) for k in copy)
-        elif isinstance(item, list | tuple):
-            parent[key] = copy_list = list(item)
-            stack.extend((copy_list, i) for i in range(len(copy_list)))
-    return root[0]
-
-
-def strict_json(value: Any) -> str:
-    """Exact JSON that never raises (see `json_text`) and never holds NaN or Infinity: strict
-    JSON readers (jq, JSON.parse) read it. Such a value is already an error finding."""
-    text = json_text(value, indent=2)
-    if "NaN" in text or "Infinity" in text:  # (perhaps only inside a string: then the same text)
-        text = json_text(_finite(value), indent=2)
-    return text
-
-
-class RequestTexts:
-    """`strict_json(request.preview_dict())`, the same text, for a stream of requests: the head
-    (method, URL, headers: the same for nearly every event) is written once and kept, and the body
-    is written where it goes (`indented` at level 1; the general way for anything unusual)."""
-
-    def __init__(self) -> None:
-        self._heads: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
-
-    def __call__(self, request: WebEngageRequest) -> str:
-        body = indented(request.body, 2, level=1)
-        if body is None or "NaN" in body or "Infinity" in body:  # (perhaps only in a string)
-            return strict_json(request.preview_dict())
-        key = (request.method, request.url, tuple(request.headers.items()))
-        head = self._heads.get(key)
-        if head is None:
-            shown = {"method": request.method, "url": request.url, "headers": request.headers}
-            head = strict_json(shown)[: -len("\n}")] + ',\n  "body": '
-            if len(self._heads) < 64:
-                self._heads[key] = head
-        if not body.isascii() or "\x7f" in body:
-            body = terminal_safe(body)
-        return head + body + "\n}"
-
-
 class JsonItems:
     """Values written as one JSON document as they come: the value itself when there is one, an
     array when there are several (the same text `json_text(list, indent=2)` gives). The first
@@ -170,6 +119,11 @@ class JsonItems:
 
     def add(self, text: str, later: list[str] | None = None) -> list[str]:
         """Write `text`; returns the lines (`later`, e.g. findings) that may be shown now."""
+        return self.add_nested(text.replace("\n", "\n  "), later)
+
+    def add_nested(self, text: str, later: list[str] | None = None) -> list[str]:
+        """`add` for a text written as it reads in the array, its lines indented one level
+        (`RequestTexts(level=1)`): each line break is followed by two more spaces."""
         self.count += 1
         if self.count == 1:
             self._held = (text, later or [])
@@ -178,19 +132,19 @@ class JsonItems:
         if self._held is not None:
             first, shown = self._held
             self._held = None
-            self.out.write("[\n  " + first.replace("\n", "\n  "))
-        self.out.write(",\n  " + text.replace("\n", "\n  "))
+            self.out.write("[\n  " + first)
+        self.out.write(",\n  " + text)
         if time.monotonic() - self._flushed > 0.2:
             self.out.flush()
             self._flushed = time.monotonic()
-        return shown + (later or [])
+        return shown + later if later else shown
 
     def close(self) -> list[str]:
         """End the document; the held lines, if any."""
         if self._held is not None:
             first, shown = self._held
             self._held = None
-            self.out.write(first + "\n")
+            self.out.write(first.replace("\n  ", "\n") + "\n")  # (as it reads alone)
             return shown
         if self.count > 1:
             self.out.write("\n]\n")
@@ -314,7 +268,7 @@ def _previews(
     event (input that cannot be read is the one thing said, as before)."""
     known = known_types(connection.license_code)
     out = JsonItems(sys.stdout)
-    request_text = RequestTexts()
+    request_text = RequestTexts(level=1)
     errors = False
     with open_events(
         args.file,
@@ -323,14 +277,20 @@ def _previews(
     ) as events:
         try:
             for index, raw in enumerate(events, start=1):
-                preview = preview_event(
-                    raw, connection, blueprint, known_types=known, checked=events.checked
-                )
+                checked, lines = events.checked, None
+                clean = clean_body(raw, blueprint, known_types=known, checked=checked)
+                if clean is not None:  # (nothing to say: the request's text, the quick way)
+                    text = request_text.of(connection, *clean)
+                else:  # (something to say, perhaps: the careful way says it)
+                    preview = preview_event(
+                        raw, connection, blueprint, known_types=known, checked=checked
+                    )
+                    errors = errors or (bool(preview.findings) and preview.has_errors)
+                    lines = finding_lines(preview, index) if preview.findings else None
+                    text = request_text(preview.request)
                 if index == 1 and warning:
                     _error(warning)
-                errors = errors or (bool(preview.findings) and preview.has_errors)
-                lines = finding_lines(preview, index) if preview.findings else None
-                shown = out.add(request_text(preview.request), lines)
+                shown = out.add_nested(text, lines)
                 if shown:
                     stderr_lines(shown)
         except InputError:

@@ -183,9 +183,9 @@ def coerce_event(raw: Any) -> tuple[SignalEvent | None, list[Finding]]:
             )
         )
         return None, findings
-    well_typed = _well_typed(raw)
-    if well_typed is not None:
-        return well_typed, findings
+    typed = well_typed(raw)
+    if typed is not None:
+        return typed, findings
     # The checks run in this order so the findings come out in the order of the fields.
     event = _event_name(raw, findings)
     kind = _kind(raw, event, findings)
@@ -206,9 +206,13 @@ def _extra(raw: dict[Any, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in raw.items() if k not in SIGNAL_FIELDS}
 
 
-def _well_typed(raw: dict[str, Any]) -> SignalEvent | None:
-    """The SignalEvent `coerce_event` makes when no field gives it anything to say (the usual
-    case, in one look at each field); None otherwise."""
+Fields = tuple[str, str | None, str | None, str | None, str | None, dict[str, Any], dict[str, Any]]
+"""(type, event, user_id, anonymous_id, timestamp, properties, traits), as a SignalEvent has them."""
+
+
+def well_typed_fields(raw: dict[str, Any]) -> Fields | None:
+    """The fields `coerce_event` reads when no field gives it anything to say (the usual case, in
+    one look at each field); None otherwise."""
     get = raw.get
     event, kind, timestamp = get("event"), get("type"), get("timestamp")
     properties, traits = get("properties"), get("traits")
@@ -224,7 +228,7 @@ def _well_typed(raw: dict[str, Any]) -> SignalEvent | None:
         and (anonymous_id is None or isinstance(anonymous_id, str))
     ):
         return None
-    return SignalEvent(
+    return (
         "track" if kind is None else kind,
         event,
         user_id,
@@ -232,6 +236,12 @@ def _well_typed(raw: dict[str, Any]) -> SignalEvent | None:
         timestamp,
         {} if properties is None else properties,
         {} if traits is None else traits,
-        {} if raw.keys() <= _SIGNAL_FIELD_SET else _extra(raw),
-        {},
     )
+
+
+def well_typed(raw: dict[str, Any]) -> SignalEvent | None:
+    """The SignalEvent `coerce_event` makes when no field gives it anything to say; else None."""
+    fields = well_typed_fields(raw)
+    if fields is None:
+        return None
+    return SignalEvent(*fields, {} if raw.keys() <= _SIGNAL_FIELD_SET else _extra(raw), {})

@@ -57,6 +57,21 @@ def event_time_text(text: str, moment: datetime) -> str:
     return format_event_time(moment)
 
 
+def event_time_of(text: str) -> str | None:
+    """A timestamp (stripped) as eventTime, when the mapper takes it without a word: a date-time
+    with a time zone, or a date alone. None when it is not ISO 8601, or has a time but no zone."""
+    if (text[19:] == "Z" or text[19:] == "+00:00") and text[4:17:3] == "--T::":
+        try:  # (in UTC already, as most are: `event_time_text` takes its digits)
+            datetime.fromisoformat(text)
+        except (ValueError, OverflowError):
+            return None
+        return text[:19] + "+0000"
+    found = read_date_time(text)
+    if found is None or (found[1] and len(text) > 10):
+        return None
+    return event_time_text(text, found[0])
+
+
 def lacks_time_zone(text: str) -> bool:
     """True for a date-time with a time of day but no offset: `parse_date_time` takes it as UTC, a
     guess. (A date alone, at most 10 characters in any ISO 8601 form, has no zone to miss.)"""

@@ -5,12 +5,16 @@ located at the line), and `plain_line`, the quick way for a line that plainly ne
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tui.mapping.signal import InputError, parse_events_text
 
-_scan = json.JSONDecoder().raw_decode
-"""The decoder `json.loads` runs (its C scanner, configured as its own): the same values."""
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""The scanner `json.loads` runs (its C scanner, configured as its own): the same values.
+(`raw_decode` without its wrapping: StopIteration where that raises JSONDecodeError.)"""
+_LINE_ENDS = frozenset({"", "\n", "\r", "\r\n"})
+"""What may follow the object on its line: its line break (LF, CR LF), a lone CR, or nothing."""
 
 
 def plain_line(line: bytes) -> dict[str, Any] | None:
@@ -19,15 +23,14 @@ def plain_line(line: bytes) -> dict[str, Any] | None:
     from the first character to the last (before the line break), no `\\u` escape (so no lone
     surrogate: UTF-8 cannot carry a raw one), nothing `expand` would open. Otherwise None, and the
     line is read the careful way, with its errors."""
-    data = line.removesuffix(b"\n").removesuffix(b"\r")
-    if b"\\u" in data:
+    if b"\\u" in line:
         return None
     try:
-        text = data.decode("utf-8")
+        text = line.decode("utf-8")
         value, end = _scan(text, 0)
     except Exception:  # (not UTF-8, not JSON, a number too long, too deep: the careful way says)
         return None
-    if type(value) is not dict or end != len(text) or len(value) == 1:
+    if type(value) is not dict or len(value) == 1 or text[end:] not in _LINE_ENDS:
         return None
     return None if "batch" in value or "log" in value else value
 

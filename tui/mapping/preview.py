@@ -21,8 +21,9 @@ from typing import Any
 from tui.mapping.blueprint import Blueprint, default_blueprint
 from tui.mapping.coerce import coerce_event
 from tui.mapping.formats import Format, Reading, normalise
+from tui.mapping.json_values import MAX_VALUE_DEPTH
 from tui.mapping.mapper import Mapped, child_path, finding, map_event
-from tui.mapping.validation import MAX_VALUE_DEPTH, validate
+from tui.mapping.validation import validate
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
 from tui.webengage.request import (

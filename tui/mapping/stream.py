@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -33,29 +32,18 @@ from typing import IO, Any, Literal
 import ijson
 
 from tui.mapping.blueprint import MAX_BYTES, STDIN, size_text
+from tui.mapping.feed import BUF, Feed, Trouble
 from tui.mapping.lines import parse_line as _parse_line
 from tui.mapping.lines import plain_line as _plain_line
 from tui.mapping.signal import InputError, parse_events_text, read_events
-from tui.webengage.request import json_text, lone_surrogate
+from tui.webengage.request import json_text
 
 EVENT_MAX_BYTES = 4 * 2**20
 """The most one streamed event (an NDJSON line, an array item) may hold."""
 Kind = Literal["ndjson", "array", "whole"]
 
-_BUF = 64 * 1024
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_TAIL = re.compile(rb"(?:\\+[^\\]{0,11}|\d+)\Z")
-_DEEP = 10_000
+_BUF = BUF
 _BOM = b"\xef\xbb\xbf"
-
-
-def _long_digits() -> re.Pattern[bytes]:
-    limit = sys.get_int_max_str_digits() or 10**9
-    return re.compile(rb"\d{%d,}" % (limit + 1))
-
-
-class _Trouble(Exception):
-    """Something ijson must not be fed (or could not parse): read the rest the old way."""
 
 
 def _open(path: Path) -> tuple[IO[bytes], os.stat_result]:
@@ -78,60 +66,6 @@ def _open(path: Path) -> tuple[IO[bytes], os.stat_result]:
         raw.close()
         raise InputError(source, "is a directory, not a file of events")
     return raw, info
-
-
-class _Feed:
-    """What ijson reads: the head already read, then the file, checked on the way (see above).
-
-    A chunk never ends inside a backslash escape or a run of digits (that tail waits for the next
-    read), so each check sees whole escapes and whole numbers."""
-
-    def __init__(self, head: bytes, file: IO[bytes], event_max: int) -> None:
-        self.pending = head
-        self.file = file
-        self.event_max = event_max
-        self.since_item = 0
-        self.read_bytes = 0
-        self.lines = 0
-        self.depth = 0
-        self.eof = False
-        self._long = _long_digits()
-
-    def read(self, size: int = _BUF) -> bytes:
-        if size == 0:  # ijson's probe: bytes or text?
-            return b""
-        while True:
-            new = b"" if self.eof else self.file.read(size)
-            self.eof = self.eof or not new
-            chunk, self.pending = self.pending + new, b""
-            tail = None if self.eof else _TAIL.search(chunk, max(0, len(chunk) - 8192))
-            if tail is None:
-                break
-            if tail.start() > 0:
-                chunk, self.pending = chunk[: tail.start()], chunk[tail.start() :]
-                break
-            self.pending = chunk  # nothing but a tail: read on
-            if len(chunk) > self.event_max + 2 * _BUF:
-                raise _Trouble(f"an item larger than {size_text(self.event_max)}")
-        self._check(chunk)
-        self.read_bytes += len(chunk)
-        self.lines += chunk.count(b"\n")
-        self.since_item += len(chunk)
-        return chunk
-
-    def _check(self, chunk: bytes) -> None:
-        if self.since_item > self.event_max + 2 * _BUF:
-            raise _Trouble(f"an item larger than {size_text(self.event_max)}")
-        self.depth += chunk.count(b"[") + chunk.count(b"{") - chunk.count(b"]") - chunk.count(b"}")
-        if self.depth > _DEEP:
-            raise _Trouble("JSON nested too deeply to read")
-        if self._long.search(chunk) is not None:
-            limit = f"{sys.get_int_max_str_digits():,}"
-            raise _Trouble(f"a number with more than {limit} digits (too long to read)")
-        if _SURROGATE_ESCAPE.search(chunk) is not None:
-            found = lone_surrogate(chunk.decode("utf-8", errors="replace"))
-            if found is not None:
-                raise _Trouble(f"a lone surrogate \\u{found[1]:04x} is not valid Unicode")
 
 
 def _exact(value: Any) -> Any:
@@ -251,7 +185,7 @@ class EventStream:
                 yield event
 
     def _array(self) -> Iterator[Any]:
-        feed = _Feed(b"".join(self.head), self.file, self.event_max)
+        feed = Feed(b"".join(self.head), self.file, self.event_max)
         index = 0
         try:
             for item in ijson.items(feed, "item", buf_size=_BUF):
@@ -259,11 +193,11 @@ class EventStream:
                 self.checked = True  # (`_Feed` let through no lone surrogate, no long number)
                 yield _exact(item)
                 index += 1
-        except (_Trouble, ijson.JSONError) as trouble:
+        except (Trouble, ijson.JSONError) as trouble:
             self.checked = False
             yield from self._rest_from(index, trouble, feed)
 
-    def _rest_from(self, index: int, trouble: Exception, feed: _Feed) -> Iterator[Any]:
+    def _rest_from(self, index: int, trouble: Exception, feed: Feed) -> Iterator[Any]:
         """After ijson stopped at item `index`: the rest as `read_events` reads the file, when it
         can be read again within the limit; otherwise an InputError at that item."""
         if self.regular and self.info.st_size <= self.max_bytes:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from tui.mapping.dates import parse_date_time
 from tui.webengage.api import format_event_time
 
-__all__ = ["Normalised", "normalise_user_field"]
+__all__ = ["Normalised", "normalise_user_field", "user_field_value"]
 
 
 class Normalised(NamedTuple):
@@ -50,10 +50,17 @@ def _birth_date(value: Any) -> Normalised:
     return Normalised(value)
 
 
+_CHANGES = {"gender": _gender, "birthDate": _birth_date}
+"""The fields whose values are normalised (any other is sent as it is)."""
+
+
 def normalise_user_field(field: str, value: Any) -> Normalised:
     """The value to send in the /users field `field`, and a note when it was changed."""
-    if field == "gender":
-        return _gender(value)
-    if field == "birthDate":
-        return _birth_date(value)
-    return Normalised(value)
+    change = _CHANGES.get(field)
+    return Normalised(value) if change is None else change(value)
+
+
+def user_field_value(field: str, value: Any) -> Any:
+    """`normalise_user_field(field, value).value` (without the note)."""
+    change = _CHANGES.get(field)
+    return value if change is None else change(value).value

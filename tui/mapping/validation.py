@@ -7,11 +7,12 @@ is what the user can change. Limits at exactly the maximum are warnings: WebEnga
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from math import isfinite
 from typing import Any
 
+from tui.mapping.json_values import PLAIN, plain_json, value_findings
 from tui.mapping.mapper import FieldTrace, Mapped, child_path, finding
 from tui.webengage.api import (
     ATTRIBUTES_PER_TYPE_MAX,
@@ -31,9 +32,6 @@ mapping of attribute name → type, which stands for event attributes of any eve
 
 _EVENTS, _STRING, _OBJECT = Endpoint.EVENTS, AttributeType.STRING, AttributeType.OBJECT
 """(Names of this module: looked up quicker than an Enum's members, on every event.)"""
-
-MAX_VALUE_DEPTH = 64
-"""Arrays/objects inside an attribute nested deeper than this are refused (JSON tools choke on them)."""
 
 
 def _name_findings(name: str, path: str, what: str, findings: list[Finding]) -> None:
@@ -94,75 +92,13 @@ def _string_findings(value: str, path: str, findings: list[Finding]) -> None:
         )
 
 
-def _value_findings(value: Any, path: str, findings: list[Finding]) -> None:
-    """Values JSON cannot carry (NaN, Infinity, non-JSON objects), anywhere inside `value`."""
-    if isinstance(value, str | bool | int) or value is None:
-        return
-    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
-    while stack:
-        item, where, depth = stack.pop()
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                findings.append(
-                    finding(
-                        Severity.ERROR,
-                        where,
-                        f"{_non_finite(item)} cannot be carried by JSON",
-                        "send a number, or leave the property out",
-                        "not-json",
-                    )
-                )
-        elif isinstance(item, list | tuple):
-            if depth >= MAX_VALUE_DEPTH:
-                findings.append(_too_deep(where))
-                continue
-            stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(item))
-        elif isinstance(item, dict):
-            if depth >= MAX_VALUE_DEPTH:
-                findings.append(_too_deep(where))
-                continue
-            for key, child in item.items():
-                if not isinstance(key, str):
-                    findings.append(
-                        finding(
-                            Severity.ERROR,
-                            where,
-                            f"object key {key!r} is not a string",
-                            "use string keys",
-                            "not-json",
-                        )
-                    )
-                    continue
-                stack.append((child, child_path(where, key), depth + 1))
-        elif not (isinstance(item, str | bool | int) or item is None):
-            findings.append(
-                finding(
-                    Severity.ERROR,
-                    where,
-                    f"a {type(item).__name__} is not a JSON value",
-                    "send a string, number, boolean, array or object",
-                    "not-json",
-                )
-            )
-
-
-def _too_deep(path: str) -> Finding:
-    return finding(
-        Severity.ERROR,
-        path,
-        f"nested deeper than {MAX_VALUE_DEPTH} levels",
-        "flatten the data before sending it",
-        "too-deep",
-    )
-
-
 class Sources:
     """The Signal path each body path came from (`$.eventData.amount` → `$.properties.revenue`),
     from the trace, worked out when first asked: only a finding asks, and most events have none."""
 
     __slots__ = ("_paths", "_trace")
 
-    def __init__(self, trace: list[FieldTrace]) -> None:
+    def __init__(self, trace: Sequence[FieldTrace]) -> None:
         self._trace = trace
         self._paths: dict[str, str] | None = None
 
@@ -195,13 +131,23 @@ def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> lis
     type now means the new value's data will not flow; new names past 25 of one data type, counted
     across deliveries, are not kept.
     """
+    return validate_body(mapped.endpoint, mapped.body, mapped.trace, known_types)
+
+
+def validate_body(
+    endpoint: Endpoint,
+    body: dict[str, Any],
+    trace: Sequence[FieldTrace],
+    known_types: AnyKnownTypes | None = None,
+) -> list[Finding]:
+    """`validate` of a body mapped with `trace`, which is read only to locate a finding in the
+    event as given (with none kept, `()`, a finding is located in the body)."""
     findings: list[Finding] = []
-    body = mapped.body
-    sources = Sources(mapped.trace)
+    sources = Sources(trace)
     _id_findings(body, sources, findings)
     known = known_types if known_types is None else _as_known(known_types)
     owner: str | None = None  # whose attributes these are: an event's name, None for a user's
-    if mapped.endpoint is _EVENTS:
+    if endpoint is _EVENTS:
         name = body.get("eventName")
         owner = name if isinstance(name, str) else ""
         if isinstance(name, str) and (len(name) >= NAME_MAX or name.startswith(RESERVED_PREFIX)):
@@ -212,8 +158,8 @@ def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> lis
     else:
         root, attributes = "$.attributes", body.get("attributes")
         for field, value in body.items():
-            if field != "attributes" and type(value) not in _PLAIN:
-                _value_findings(value, sources.get(f"$.{field}", f"$.{field}"), findings)
+            if field != "attributes" and type(value) not in PLAIN:
+                value_findings(value, sources.get(f"$.{field}", f"$.{field}"), findings)
         _user_field_findings(body, sources, findings)
         fixed = known.users if known is not None else None
     if isinstance(attributes, dict):
@@ -221,6 +167,34 @@ def validate(mapped: Mapped, *, known_types: AnyKnownTypes | None = None) -> lis
         if known is not None and owner != "":
             _across_deliveries(attributes, owner, known.counted(owner), findings)
     return findings
+
+
+def plainly_valid(
+    endpoint: Endpoint, body: dict[str, Any], known_types: AnyKnownTypes | None
+) -> bool:
+    """True when `validate_body` finds nothing in `body`, whatever the trace: an /events body
+    with short ids, a plain event name and plain attributes (`_plainly_fine`), no type memory.
+    Quick; False says only "look closer"."""
+    if known_types is not None or endpoint is not _EVENTS:
+        return False
+    get = body.get
+    user, anonymous, name, data = (
+        get("userId"),
+        get("anonymousId"),
+        get("eventName"),
+        get("eventData"),
+    )
+    return (
+        (user is None or (type(user) is str and len(user) <= ID_MAX))
+        and (anonymous is None or (type(anonymous) is str and len(anonymous) <= ID_MAX))
+        and type(name) is str
+        and len(name) < NAME_MAX
+        and not name.startswith(RESERVED_PREFIX)
+        and (
+            data is None
+            or (type(data) is dict and len(data) <= ATTRIBUTES_PER_TYPE_MAX and _plainly_fine(data))
+        )
+    )
 
 
 def _as_known(known_types: AnyKnownTypes | None) -> KnownTypes | None:
@@ -280,8 +254,10 @@ def _attribute_findings(
     """Names, values, types and counts. Paths are worked out only when there is something to say
     (the common case is a clean event, and this runs on every keystroke in the composer). A null
     counts for nothing and fixes no type: WebEngage drops it (and the mapping has already)."""
-    counts: dict[AttributeType, int] = {}
     many = len(attributes) > ATTRIBUTES_PER_TYPE_MAX  # (else no type can have too many)
+    if not (many or known_types) and _plainly_fine(attributes):
+        return
+    counts: dict[AttributeType, int] = {}
     for name, value in attributes.items():
         if value is None:  # (a body sent as is, or a blueprint that keeps nulls): only its name
             if len(name) >= NAME_MAX or name.startswith(RESERVED_PREFIX):
@@ -298,7 +274,7 @@ def _attribute_findings(
             or (kind is _STRING and len(value) >= STRING_MAX)
             or kind is _OBJECT
             or (known is not None and known != kind)
-            or (type(value) not in _PLAIN and not _plain_json(value))
+            or (type(value) not in PLAIN and not plain_json(value))
         )
         if suspect:
             target = child_path(root, name)
@@ -317,6 +293,25 @@ def _attribute_findings(
                     "too-many-attributes",
                 )
             )
+
+
+def _plainly_fine(attributes: dict[str, Any]) -> bool:
+    """True when no attribute gives `_attribute_findings` anything to say, whatever its type (no
+    type memory, at most 25 of them): names short and not reserved, strings short, numbers
+    finite, booleans, nulls. False says only "look closer" (an array: the careful way looks)."""
+    for name, value in attributes.items():
+        if len(name) >= NAME_MAX or name.startswith(RESERVED_PREFIX):
+            return False
+        kind = type(value)
+        if kind is str:
+            if len(value) >= STRING_MAX:
+                return False
+        elif kind is float:
+            if not isfinite(value):
+                return False
+        elif not (kind is int or kind is bool or value is None):
+            return False
+    return True
 
 
 def _one_attribute(
@@ -340,7 +335,7 @@ def _one_attribute(
                 "json-object",
             )
         )
-    _value_findings(value, path, findings)
+    value_findings(value, path, findings)
     if known is not None and known != kind:
         findings.append(
             finding(
@@ -352,44 +347,3 @@ def _one_attribute(
                 "type-lock",
             )
         )
-
-
-_PLAIN = frozenset({str, int, bool, type(None)})
-
-
-def _plain_json(value: Any) -> bool:
-    """True when `value` holds nothing `_value_findings` would report (quick, builds no paths)."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return True
-    if kind is float:
-        return math.isfinite(value)
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        kind = type(item)
-        if kind in _PLAIN:
-            continue
-        if kind is float:
-            if not math.isfinite(item):
-                return False
-        elif kind is list:
-            if depth >= MAX_VALUE_DEPTH:
-                return False
-            stack.extend((child, depth + 1) for child in item)
-        elif kind is dict:
-            if depth >= MAX_VALUE_DEPTH:
-                return False
-            for key, child in item.items():
-                if type(key) is not str:
-                    return False
-                stack.append((child, depth + 1))
-        else:
-            return False
-    return True
-
-
-def _non_finite(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    return "Infinity" if value > 0 else "-Infinity"

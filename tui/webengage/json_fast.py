@@ -69,7 +69,8 @@ def _text(value: Any, newline: str, step: str, seps: tuple[str, str], depth: int
         return "{}" if type(value) is dict else "[]"
     inner = newline + step
     item_sep, key_sep = seps
-    items = []
+    items: list[str] = []
+    append = items.append
     if type(value) is dict:
         keys = _KEYS if key_sep == ": " else {}
         for key, child in value.items():
@@ -81,19 +82,21 @@ def _text(value: Any, newline: str, step: str, seps: tuple[str, str], depth: int
                 if len(keys) < _KEYS_MAX and len(key) <= 64:
                     keys[key] = head
             kind = type(child)
-            if kind is str:  # (most values: no call for them)
-                items.append(head + encode_basestring(child))
+            if kind is str:  # (the usual values first, written here: no call of ours for them)
+                append(head + encode_basestring(child))
+            elif kind is float and child - child == 0.0:  # (finite)
+                append(head + _float_text(child))
             elif kind is dict or kind is list or kind is tuple:
-                items.append(head + _text(child, inner, step, seps, depth + 1))
+                append(head + _text(child, inner, step, seps, depth + 1))
             else:
-                items.append(head + _scalar(child))
+                append(head + _scalar(child))
         return "{" + inner + (item_sep + inner).join(items) + newline + "}"
     for child in value:
         kind = type(child)
         if kind is dict or kind is list or kind is tuple:
-            items.append(_text(child, inner, step, seps, depth + 1))
+            append(_text(child, inner, step, seps, depth + 1))
         else:
-            items.append(_scalar(child))
+            append(_scalar(child))
     return "[" + inner + (item_sep + inner).join(items) + newline + "]"
 
 
@@ -103,15 +106,27 @@ def indented(
     """`json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)` for plain
     data (see the module); None when `value` holds anything else (then nothing is promised).
     `level`: the text as it reads nested that deep in a larger document (its lines indented)."""
+    return indented_writer(indent, separators, level)(value)
+
+
+def indented_writer(
+    indent: int | str, separators: tuple[str, str] | None = None, level: int = 0
+) -> Callable[[Any], str | None]:
+    """`indented` with these arguments worked out once, for a stream of values written alike."""
     step = indent if isinstance(indent, str) else " " * indent
     seps = separators or (",", ": ")
-    try:
-        kind = type(value)
-        if kind is not dict and kind is not list and kind is not tuple:
-            return _scalar(value)
-        return _text(value, "\n" + step * level, step, seps, level + 1)
-    except (_NotPlain, ValueError, TypeError, RecursionError):  # (ValueError: a too-long integer)
-        return None
+    newline = "\n" + step * level
+
+    def write(value: Any) -> str | None:
+        try:
+            kind = type(value)
+            if kind is not dict and kind is not list and kind is not tuple:
+                return _scalar(value)
+            return _text(value, newline, step, seps, level + 1)
+        except (_NotPlain, ValueError, TypeError, RecursionError):  # (ValueError: a long integer)
+            return None
+
+    return write
 
 
 _ENCODERS: dict[tuple[Any, ...], json.JSONEncoder] = {}

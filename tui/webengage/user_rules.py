@@ -57,12 +57,9 @@ def describe(value: Any) -> str:
     return json_type(value)
 
 
-def _is_string(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_boolean(value: Any) -> bool:
-    return isinstance(value, bool)
+_is_string: Callable[[Any], bool] = str.__instancecheck__
+"""`isinstance(value, str)` (as a C function: a rule runs for every /users preview)."""
+_is_boolean: Callable[[Any], bool] = bool.__instancecheck__
 
 
 def _is_date(value: Any) -> bool:
@@ -77,8 +74,7 @@ def _is_e164(value: Any) -> bool:
     return isinstance(value, str) and E164.match(value) is not None
 
 
-def _is_object(value: Any) -> bool:
-    return isinstance(value, dict)
+_is_object: Callable[[Any], bool] = dict.__instancecheck__
 
 
 def _string(field: str, fix: str = "") -> UserRule:
@@ -163,11 +159,15 @@ def broken_rule(field: str, value: Any) -> UserRule | None:
     return None
 
 
+_ORDER = {field: index for index, field in enumerate(USER_RULES)}
+"""Each field's place in the table (a body names a few of its fields: those are looked at)."""
+
+
 def broken_rules(body: Mapping[str, Any]) -> Iterator[tuple[UserRule, Any]]:
     """Each rule a /users body breaks, with the value that breaks it, in the table's order."""
-    for field, rules in USER_RULES.items():
-        if field in body and (value := body[field]) is not None:
-            for rule in rules:  # (`broken_rule`, inline: every /users preview runs this)
+    for field in sorted(_ORDER.keys() & body.keys(), key=_ORDER.__getitem__):
+        if (value := body[field]) is not None:  # (`broken_rule`, inline: every /users preview)
+            for rule in USER_RULES[field]:
                 if not rule.accepts(value):
                     yield rule, value
                     break

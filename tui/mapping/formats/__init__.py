@@ -22,7 +22,7 @@ from tui.mapping.unmap import signal_event_from_body
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
 
-__all__ = ["Format", "NoEvents", "Reading", "Tagged", "expand", "normalise"]
+__all__ = ["Format", "NoEvents", "Reading", "Tagged", "as_given", "expand", "normalise"]
 
 
 class Format(StrEnum):
@@ -123,6 +123,12 @@ def _shape(raw: dict[str, Any]) -> Format:
 
 
 _SIGNAL, _SEGMENT = Format.SIGNAL, Format.SEGMENT  # (a module's name: quicker than an Enum's)
+
+
+def as_given(raw: Any) -> bool:
+    """True when `normalise` reads `raw` as it is, `Reading(raw)`: an exact dict in the tool's
+    own dialect (the usual event), about which the reading has nothing to say."""
+    return type(raw) is dict and _shape(raw) is _SIGNAL
 
 
 def normalise(raw: Any, blueprint: Blueprint) -> Reading:
