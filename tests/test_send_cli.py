@@ -257,8 +257,9 @@ def test_a_changed_attribute_type_is_warned_about(sandbox: Sandbox, tmp_path: Pa
 def test_bulk_dry_run_shows_the_calls_bulk_makes_in_input_order(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    events: list[dict[str, Any]] = [
-        {"user_id": f"u{i}", "event": "Product Viewed"} for i in range(27)
+    events: list[dict[str, Any]] = [  # (a timestamp each: no "now" that moves between runs)
+        {"user_id": f"u{i}", "event": "Product Viewed", "timestamp": "2026-06-06T18:29:00Z"}
+        for i in range(27)
     ]
     path = tmp_path / "27.ndjson"
     path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
