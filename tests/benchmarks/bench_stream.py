@@ -138,15 +138,20 @@ def stages(path: Path, sample: int) -> dict[str, float]:
     }
 
 
-def report(name: str, count: int, figures: tuple[float, float, float, int]) -> bool:
+def report(
+    name: str, count: int, figures: tuple[float, float, float, int], *, rate_target: bool = True
+) -> bool:
+    """Print one file's figures; `rate_target`: the rate has a target (the NDJSON file's; the
+    array's target is memory alone)."""
     wall, cpu, rss, code = figures
     rate = count / cpu if cpu else 0.0
     ok = rss < TARGET_RSS_MB
-    rate_ok = rate >= TARGET_RATE
+    rate_ok = rate >= TARGET_RATE or not rate_target
     print(f"{name}: {count:,} events, exit {code}")
     print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s (one core): {rate:,.0f} events/s of CPU")
     print(f"  peak RSS {rss:.1f} MB (target < {TARGET_RSS_MB} MB): {'PASS' if ok else 'FAIL'}")
-    print(f"  rate target >= {TARGET_RATE:,} events/s: {'PASS' if rate_ok else 'FAIL'}")
+    if rate_target:
+        print(f"  rate target >= {TARGET_RATE:,} events/s: {'PASS' if rate_ok else 'FAIL'}")
     return ok and rate_ok
 
 
@@ -168,7 +173,7 @@ def main() -> int:
     )
     home = Path(tempfile.mkdtemp(prefix="bench-stream-home-"))
     ok = report("NDJSON", args.events, preview_child(ndjson, home))
-    ok = report("JSON array", count, preview_child(array, home)) and ok
+    ok = report("JSON array", count, preview_child(array, home), rate_target=False) and ok
     print(f"where the time goes (µs per event, first {args.sample:,} NDJSON events, in-process):")
     for stage, micros in stages(ndjson, args.sample).items():
         print(f"  {stage:<24} {micros:7.1f} µs")
