@@ -127,6 +127,20 @@ def test_the_eta_is_said_in_plain_words() -> None:
     )
     assert duration_text(80 * 60) == "1 h 20 min"
     assert "within one window" in eta_text(30, 2, True, limits)
+    # 1,000,000 events, a quarter of them identifies: each bulk endpoint has its own 500 a minute
+    assert eta_text(1_000_000, 40_000, True, limits, busiest=30_000) == (
+        "1,000,000 events: 40,000 bulk calls, about 1 h at WebEngage's 500 calls/minute "
+        "per endpoint"
+    )
+
+
+def test_the_survey_counts_the_calls_of_the_busiest_endpoint(tmp_path: Path) -> None:
+    path = write_events(tmp_path / "mixed.ndjson", 100, identify_at=tuple(range(0, 100, 4)))
+    source = Source(path, Connection(license_code="lc"), default_blueprint())
+    found = survey(source, bulk=True, include_errors=False)
+    assert (found.events, found.calls, found.busiest) == (100, 4, 3)  # 75 events, 25 users
+    each = survey(source, bulk=False, include_errors=False)
+    assert (each.calls, each.busiest) == (100, 75)
 
 
 async def test_a_call_started_but_not_confirmed_is_resent_with_its_same_id(

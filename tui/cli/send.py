@@ -368,7 +368,7 @@ def _deliver(args: argparse.Namespace, source: Source, recorder: Recorder) -> in
     resume, code = _resumed(args, backfill)
     if code != exit_codes.OK:
         return code
-    _warn(eta_text(found.events, found.calls, args.bulk, limits))
+    _warn(eta_text(found.events, found.calls, args.bulk, limits, found.busiest))
     try:
         return asyncio.run(_send(args, backfill, found, resume))
     except KeyboardInterrupt:

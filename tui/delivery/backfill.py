@@ -58,6 +58,8 @@ class Survey:
     events: int = 0
     errors: int = 0
     calls: int = 0
+    busiest: int = 0
+    """The calls to the endpoint with the most (each endpoint is paced on its own limit)."""
     endpoints: Counter[str] = field(default_factory=Counter)
     severities: Counter[Severity] = field(default_factory=Counter)
     codes: Counter[tuple[Severity, str]] = field(default_factory=Counter)
@@ -79,14 +81,19 @@ def duration_text(seconds: float) -> str:
     """`2 min 10 s`, `1 h 20 min`, `40 s`."""
     seconds = max(0, round(seconds))
     if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+        minutes = seconds % 3600 // 60
+        return f"{seconds // 3600} h {minutes} min" if minutes else f"{seconds // 3600} h"
     if seconds >= 60:
         return f"{seconds // 60} min {seconds % 60} s" if seconds % 60 else f"{seconds // 60} min"
     return f"{seconds} s"
 
 
-def eta_text(events: int, calls: int, bulk: bool, limits: PaceLimits) -> str:
-    """`27,000 events: 1,080 bulk calls, about 2 min 10 s at WebEngage's 500 calls/minute`."""
+def eta_text(
+    events: int, calls: int, bulk: bool, limits: PaceLimits, busiest: int | None = None
+) -> str:
+    """`27,000 events: 1,080 bulk calls, about 2 min 10 s at WebEngage's 500 calls/minute`.
+    `busiest`: the calls to the endpoint with the most, when they go to two (each has its own
+    limit, so that endpoint's calls set the time)."""
     whose = (
         "WebEngage's"
         if limits == PaceLimits.for_endpoint(Endpoint.BULK_EVENTS if bulk else Endpoint.EVENTS)
@@ -94,11 +101,13 @@ def eta_text(events: int, calls: int, bulk: bool, limits: PaceLimits) -> str:
     )
     per = "minute" if limits.window_s == 60 else f"{limits.window_s:g} s"
     kind = "bulk calls" if bulk else "calls"
-    seconds = calls / limits.calls_per_second if calls > limits.calls else 0.0
+    paced = calls if busiest is None else busiest
+    seconds = paced / limits.calls_per_second if paced > limits.calls else 0.0
     about = f"about {duration_text(seconds)}" if seconds else "within one window"
+    each = " per endpoint" if paced != calls else ""
     return (
         f"{events:,} event{'s' if events != 1 else ''}: {calls:,} {kind}, {about} at "
-        f"{whose} {limits.calls:,} calls/{per}"
+        f"{whose} {limits.calls:,} calls/{per}{each}"
     )
 
 
@@ -170,10 +179,10 @@ def survey(
             if include_errors or not preview.has_errors:
                 yield index, preview
 
-    if bulk:
-        found.calls = sum(1 for _ in plan_bulk(source.connection, counted()))
-    else:
-        found.calls = sum(1 for _ in counted())
+    plan = plan_bulk if bulk else plan_each
+    per_endpoint = Counter(job.request.endpoint for job in plan(source.connection, counted()))
+    found.calls = sum(per_endpoint.values())
+    found.busiest = max(per_endpoint.values(), default=0)
     return found
 
 
