@@ -9,7 +9,7 @@ the Delivery* messages every sender's observer posts to the app, which hands the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from tui.delivery.service import refusal
@@ -45,6 +46,8 @@ from tui.webengage.request import Connection, WebEngageRequest
 PRESENTING_NOTE = (
     "Presentation mode: the credentials stay hidden. Turn it off from the palette (ctrl+p) first."
 )
+
+W = TypeVar("W", bound=Widget)
 
 HISTORY_LOAD = 200
 """How many past deliveries the log shows on start (the rest stay searchable on disk)."""
@@ -76,8 +79,7 @@ class MainScreen(Screen[None]):
         self.responsive = ResponsiveLayout()
         self.defer_credentials = defer_credentials
         self._deferred: CredentialsPanel | None = None
-        self._preview_panel: PreviewPanel | None = None
-        self._composer_panel: ComposerPanel | None = None
+        self._panels: dict[type[Widget], Widget | None] = {}  # (see `_one`)
         self._ready = False
         self.status = ConnectionStatus()
 
@@ -247,18 +249,19 @@ class MainScreen(Screen[None]):
             panel.mark_stale(error)
 
     def _composer(self) -> ComposerPanel | None:
-        """The composer (found once: a query walks the whole tree, on every keystroke here)."""
-        if self._composer_panel is None or not self._composer_panel.is_attached:
-            found = self.query(ComposerPanel)
-            self._composer_panel = found.first() if found else None
-        return self._composer_panel
+        return self._one(ComposerPanel)
 
     def _panel(self) -> PreviewPanel | None:
-        if self._preview_panel is None:
-            found = self.query(PreviewPanel)
-            self._preview_panel = found.first() if found else None
-        panel = self._preview_panel
-        return panel if panel is not None and panel.is_attached else None
+        return self._one(PreviewPanel)
+
+    def _one(self, kind: type[W]) -> W | None:
+        """The screen's `kind` panel, attached, found once (a query walks the whole tree, and
+        this runs on every keystroke)."""
+        panel = self._panels.get(kind)
+        if panel is None or not panel.is_attached:
+            found = self.query(kind)
+            panel = self._panels[kind] = found.first() if found else None
+        return panel if isinstance(panel, kind) and panel.is_attached else None
 
     def on_event_edited(self, message: EventEdited) -> None:
         if message.raw is None:
