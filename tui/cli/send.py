@@ -24,7 +24,7 @@ from tui import exit_codes
 from tui.cli import detach_stdout, seconds, whole_number
 from tui.cli.preview import FILE_HELP, Findings, JsonItems, SendProgress, add_input_arguments
 from tui.delivery.backfill import Backfill, Source, Survey, eta_text, limits_for, survey
-from tui.delivery.plans import Job, plan_bulk, plan_each
+from tui.delivery.plans import Job, plan_calls
 from tui.delivery.service import DeliveryService, refusal
 from tui.mapping.blueprint import Blueprint, BlueprintError, default_blueprint, load_blueprint
 from tui.mapping.preview import Preview
@@ -265,10 +265,9 @@ def _dry_run(args: argparse.Namespace, source: Source) -> int:
             errors = errors or preview.has_errors
             yield index, preview
 
-    plan = plan_bulk if args.bulk else plan_each
     out = JsonItems(sys.stdout)
     try:
-        for job in plan(source.connection, previews()):
+        for job in plan_calls(source.connection, previews(), args.bulk):
             out.add(json_text(job.request.preview_dict(), indent=2))
         if out.count == 0:
             return _fail(f"{args.file}: no events (an empty array)")

@@ -2,9 +2,9 @@
 
 Two passes over the file, neither holding it: `survey` previews every event (findings, counts, the
 number of calls, so the time it takes is said up front), then `Backfill.run` previews them again
-as it sends them, through the delivery service, planned in input order (`plan_bulk`: a call ends
-at 25 items or where the endpoint changes; `plan_each` for one call per event), paced under the
-account's limit.
+as it sends them, through the delivery service, planned by `plan_calls` (`plan_bulk`: 25 items a
+call, one call open per endpoint; `plan_each`: one call per event), each endpoint paced under its
+limit.
 
 With checkpoints (`tui.store.checkpoints`), each bulk call is recorded before it goes out and when
 it ends; a run killed part-way is resumed with `Backfill.run(resume=...)`: confirmed calls are
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tui.delivery.plans import Job, plan_bulk, plan_each
+from tui.delivery.plans import Job, plan_calls
 from tui.delivery.replay import (
     DEFAULT_CONCURRENCY,
     EACH_CONCURRENCY,
@@ -179,8 +179,8 @@ def survey(
             if include_errors or not preview.has_errors:
                 yield index, preview
 
-    plan = plan_bulk if bulk else plan_each
-    per_endpoint = Counter(job.request.endpoint for job in plan(source.connection, counted()))
+    jobs = plan_calls(source.connection, counted(), bulk)
+    per_endpoint = Counter(job.request.endpoint for job in jobs)
     found.calls = sum(per_endpoint.values())
     found.busiest = max(per_endpoint.values(), default=0)
     return found
@@ -283,9 +283,7 @@ class Backfill:
             for index, preview in self.source.previews()
             if self.include_errors or not preview.has_errors
         )
-        connection = self.source.connection
-        jobs = plan_bulk(connection, chosen) if self.bulk else plan_each(connection, chosen)
-        for job in jobs:
+        for job in plan_calls(self.source.connection, chosen, self.bulk):
             state = saved.get(job.first)
             if state is not None and state.last == job.last and state.state == CONFIRMED:
                 continue

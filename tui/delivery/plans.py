@@ -105,3 +105,11 @@ def plan_each(
         findings = tuple(getattr(item, "findings", ()))
         forced = any(f.severity is Severity.ERROR for f in findings)
         yield Job(request, 1, name, index, index, findings, forced)
+
+
+def plan_calls(
+    connection: Connection, items: Iterable[tuple[int, Any]], bulk: bool
+) -> Iterator[Job]:
+    """The calls `send FILE` makes (`plan_each`), or `send FILE --bulk` (`plan_bulk`): its dry
+    run, its survey and its sending all plan with this."""
+    return plan_bulk(connection, items) if bulk else plan_each(connection, items)

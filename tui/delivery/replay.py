@@ -127,8 +127,8 @@ async def replay_bulk(
     cancel: asyncio.Event | None = None,
     source: str = "replay",
 ) -> ReplayReport:
-    """Send event (or user) bodies or Previews through /bulk-events (/bulk-users), paced, in
-    input order (`plan_bulk`). `limits` defaults to WebEngage's 500 bulk calls a minute;
+    """Send event (or user) bodies or Previews through /bulk-events (/bulk-users), paced, as
+    `plan_bulk` plans them. `limits` defaults to WebEngage's 500 bulk calls a minute;
     `on_entry` sees each entry when it is created and whenever it changes."""
     jobs = plan_bulk(client.connection, enumerate(items), chunk_size=chunk_size)
     return await run_jobs(
