@@ -244,4 +244,4 @@ def well_typed(raw: dict[str, Any]) -> SignalEvent | None:
     fields = well_typed_fields(raw)
     if fields is None:
         return None
-    return SignalEvent(*fields, {} if raw.keys() <= _SIGNAL_FIELD_SET else _extra(raw), {})
+    return SignalEvent(*fields, _extra(raw), {})

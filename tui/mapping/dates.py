@@ -46,22 +46,28 @@ def date_time(value: str) -> tuple[str, bool] | None:
     found = read_date_time(value)
     if found is None:
         return None
-    return event_time_text(value, found[0]), found[1] and len(value) > 10
+    return event_time_text(value, found[0]), found[1]  # (16 characters or more: a time of day)
+
+
+def _in_utc(text: str) -> bool:
+    """`text` reads `yyyy-mm-ddThh:mm:ss` in UTC (`Z` or `+00:00`), as most timestamps do; once
+    `fromisoformat` has read it, its own digits are its eventTime (`text[:19] + "+0000"`)."""
+    return (text[19:] == "Z" or text[19:] == "+00:00") and text[4:17:3] == "--T::"
 
 
 def event_time_text(text: str, moment: datetime) -> str:
-    """`format_event_time(moment)`, `moment` read from `text`: `text`'s own digits when it is
-    `yyyy-mm-ddThh:mm:ss` in UTC already (`Z` or `+00:00`), as most timestamps are."""
-    if (text[19:] == "Z" or text[19:] == "+00:00") and text[4:17:3] == "--T::":
-        return text[:19] + "+0000"  # (`fromisoformat` read it: the rest are digits)
+    """`format_event_time(moment)`, `moment` read from `text`: `text`'s own digits when it is in
+    UTC already (`_in_utc`)."""
+    if _in_utc(text):
+        return text[:19] + "+0000"
     return format_event_time(moment)
 
 
 def event_time_of(text: str) -> str | None:
     """A timestamp (stripped) as eventTime, when the mapper takes it without a word: a date-time
     with a time zone, or a date alone. None when it is not ISO 8601, or has a time but no zone."""
-    if (text[19:] == "Z" or text[19:] == "+00:00") and text[4:17:3] == "--T::":
-        try:  # (in UTC already, as most are: `event_time_text` takes its digits)
+    if _in_utc(text):
+        try:  # (then only whether it is a date-time at all: its eventTime is its digits)
             datetime.fromisoformat(text)
         except (ValueError, OverflowError):
             return None
@@ -69,7 +75,7 @@ def event_time_of(text: str) -> str | None:
     found = read_date_time(text)
     if found is None or (found[1] and len(text) > 10):
         return None
-    return event_time_text(text, found[0])
+    return format_event_time(found[0])  # (not `_in_utc`: its digits are not its eventTime)
 
 
 def lacks_time_zone(text: str) -> bool:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tui.mapping.formats import plainly_one_event
 from tui.mapping.signal import InputError, parse_events_text
 
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
@@ -30,9 +31,9 @@ def plain_line(line: bytes) -> dict[str, Any] | None:
         value, end = _scan(text, 0)
     except Exception:  # (not UTF-8, not JSON, a number too long, too deep: the careful way says)
         return None
-    if type(value) is not dict or len(value) == 1 or text[end:] not in _LINE_ENDS:
+    if type(value) is not dict or text[end:] not in _LINE_ENDS or not plainly_one_event(value):
         return None
-    return None if "batch" in value or "log" in value else value
+    return value
 
 
 def parse_line(line: bytes, number: int, source: str) -> list[Any]:

@@ -96,6 +96,13 @@ def expand(value: Any, source: str = "input") -> list[Any]:
     return [value]
 
 
+def plainly_one_event(value: dict[str, Any]) -> bool:
+    """True when `expand` certainly gives `value` back as the one event it is: no batch envelope,
+    no HAR file, no bulk body (each has a key of its own, and a bulk body nothing else). Quick and
+    cautious: False for a few values that are one event too."""
+    return len(value) != 1 and "batch" not in value and "log" not in value
+
+
 def _batch(envelope: dict[str, Any]) -> list[Any]:
     """A batch envelope's items, each given the envelope's `sentAt` and `context` when it has
     none of its own (Segment's batch API: "the context and sentAt of the batch apply to all")."""
