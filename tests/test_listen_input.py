@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from typing import Any
 
 import httpx
@@ -94,6 +95,23 @@ def test_bad_input_is_refused_with_a_status_and_a_log_line(
     good = httpx.post(listener.url + "/v1/track", json=EVENT)  # and it goes on listening
     assert good.status_code == 200
     wait_for(lambda: len(seen.final()) == 1)
+
+
+def test_json_that_cannot_be_read_says_why(make_listener: MakeListener) -> None:
+    """A number too long for Python to read, and nesting too deep: said as such, not as an
+    exception's name."""
+    listener, _seen = make_listener(record=False)
+    long = b'{"event": "A", "userId": "u", "properties": {"n": ' + b"9" * 5000 + b"}}"
+    said = _post(listener.url + "/v1/track", long).json()["message"]
+    assert said == (
+        f"malformed JSON (a number of more than {sys.get_int_max_str_digits():,} digits at "
+        f"character {long.index(b'9') + 1:,})"
+    )
+    deep = b'{"event": "A", "userId": "u", "properties": ' + b'{"a": ' * 3_000 + b"1"
+    deep += b"}" * 3_001
+    assert _post(listener.url + "/v1/track", deep).json()["message"] == (
+        "malformed JSON (nested too deeply)"
+    )
 
 
 def test_other_methods(make_listener: MakeListener) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ from typing import Any
 from tui.mapping.formats import NoEvents, Tagged, expand
 from tui.mapping.signal import InputError, parse_events_text
 from tui.masking import mask_secrets, redact_key
+from tui.webengage.request import long_number_index
 
 BATCH_MAX = 500 * 1024
 """Segment's limit for one batch request (and for a `POST /events` body here)."""
@@ -179,8 +181,15 @@ def _loads(text: str) -> Any:
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise Refused(400, "invalid_json", f"malformed JSON ({where}: {error.msg})") from None
-    except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
-        raise Refused(400, "invalid_json", f"malformed JSON ({type(error).__name__})") from None
+    except ValueError:  # (the one ValueError json.loads raises besides: a number too long)
+        at = long_number_index(text)
+        where = f" at character {at + 1:,}" if at is not None else ""
+        digits = f"{sys.get_int_max_str_digits():,}"
+        raise Refused(
+            400, "invalid_json", f"malformed JSON (a number of more than {digits} digits{where})"
+        ) from None
+    except RecursionError:
+        raise Refused(400, "invalid_json", "malformed JSON (nested too deeply)") from None
 
 
 def _masked_text(text: str, key: str) -> str:
