@@ -7,17 +7,21 @@ computes. Checked at the three layouts' widths, with and without the first-run s
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from pathlib import Path
 
 import pytest
 from textual.dom import DOMNode
+from textual.widgets import Input
 
 from tests.ui.helpers import wait_until
 from tui.store.settings import AppSettings
 from tui.ui.app import create_app
 from tui.ui.startup import pause_gc, resume_gc
 from tui.ui.widgets.credentials import CredentialsPanel
+from tui.ui.widgets.delivery_log import DeliveryLog
+from tui.ui.widgets.log_filter import LogFilter
 from tui.webengage.request import Connection
 
 
@@ -118,3 +122,50 @@ async def test_quitting_before_the_deferred_panel_is_mounted_is_quiet(
     async with app.run_test(size=(120, 36)):
         app.exit()
     assert app.return_code == 0
+
+
+async def test_a_deferred_log_filter_is_mounted_in_place_and_then_filters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Below 150 columns the first screen hides the log's filter row: `webengage-debugger` mounts
+    it just after the first paint, in its place, and "/" before then does nothing harmful."""
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+    app.defer_hidden_panels = True
+    async with app.run_test(size=(120, 36)) as pilot:
+        log = app.query_one(DeliveryLog)
+        assert not log.query(LogFilter)  # not yet: mounted after the first paint
+        log.action_filter()
+        ids = ["rate-gauge", "log-filter", "log-body"]
+        await wait_until(pilot, lambda: [child.id for child in log.children] == ids)
+        await wait_until(pilot, lambda: log.query_one(LogFilter).is_mounted)
+        app.action_filter_log()
+        await pilot.pause()
+        assert app.focused is app.query_one("#log-search", Input)
+        app.query_one("#log-status", Input).value = "5x"
+        await wait_until(pilot, lambda: "status" in str(log.query_one("#log-count").render()))
+
+
+async def test_the_log_filter_is_not_deferred_when_the_first_screen_shows_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+    app.defer_hidden_panels = True
+    async with app.run_test(size=(200, 50)):
+        assert app.query_one(DeliveryLog).query(LogFilter)
+
+
+async def test_quitting_while_deferred_widgets_mount_is_quiet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Quitting in the ~100 ms after the first paint, while the deferred credentials panel and
+    filter row are mounting, used to crash: their Selects found their own children gone."""
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    for delay in (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12):
+        app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+        app.defer_hidden_panels = True
+        async with app.run_test(size=(120, 36)):
+            await asyncio.sleep(delay)
+            await app.action_quit()
+        assert app.return_code == 0, delay

@@ -44,6 +44,7 @@ from tui.ui.messages import (
 )
 from tui.ui.palette import DebuggerCommands
 from tui.ui.sandbox_control import sandbox_connection, start_sandbox, stop_sandbox
+from tui.ui.startup import settle
 from tui.ui.themes import PRESENTATION_CSS, PRESENTATION_THEME_NAME, is_presentation
 from tui.ui.widgets.composer import ComposerPanel
 from tui.ui.widgets.credentials import CredentialsPanel
@@ -106,8 +107,8 @@ class WebEngageDebuggerApp(DebuggerApp):
         """Set by `webengage-debugger --sandbox`: a listening socket (its port is already in the
         connection) that the sandbox serves once the first screen is painted."""
         self.defer_hidden_panels = False
-        """Set by `webengage-debugger`: a panel the first screen hides (the credentials, below
-        WIDE_MIN columns) is mounted just after the first paint: ~40 widgets less to build first."""
+        """Set by `webengage-debugger`: what the first screen hides (below WIDE_MIN columns, the
+        credentials panel and the log's filter row) is mounted just after the first paint."""
         self.live_start: tuple[int | None, int | None] = (None, None)  # --listen, --relay ports
         self.own_sandbox: Sandbox | None = None
         """A sandbox the app started itself (and stops on exit)."""
@@ -145,7 +146,7 @@ class WebEngageDebuggerApp(DebuggerApp):
         classes = " ".join(ResponsiveLayout().classes(self.size.width))
         return MainScreen(
             self.initial_connection,
-            defer_credentials=self.defer_hidden_panels,
+            defer_hidden=self.defer_hidden_panels,
             id="_default",
             classes=classes,
         )
@@ -202,6 +203,12 @@ class WebEngageDebuggerApp(DebuggerApp):
             # --sandbox: paint first, then serve the connection's socket (aiohttp imports slowly).
             self.call_after_refresh(start_sandbox, self, sock=self.deferred_sandbox, switch=False)
         self.call_after_refresh(live_action, self, "start")  # --listen / --relay (live_control.py)
+
+    async def action_quit(self) -> None:
+        """Quit (ctrl+q, F10, the palette), once what the first screen deferred is mounted."""
+        if (main := self._main_or_none()) is not None:
+            await settle(main)
+        self.exit()
 
     def _offer_answered(self, use_sandbox: bool | None) -> None:
         if use_sandbox:

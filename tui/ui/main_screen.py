@@ -72,13 +72,13 @@ class MainScreen(Screen[None]):
     json_error: reactive[str | None] = reactive(None, init=False, repaint=False)
 
     def __init__(
-        self, connection: Connection, *, defer_credentials: bool = False, **kwargs: Any
+        self, connection: Connection, *, defer_hidden: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.set_reactive(MainScreen.connection, connection)
         self.responsive = ResponsiveLayout()
-        self.defer_credentials = defer_credentials
-        self._deferred: CredentialsPanel | None = None
+        self.defer_hidden = defer_hidden
+        """Mount what the first screen hides just after it is painted (startup.after_first_paint)."""
         self._panels: dict[type[Widget], Widget | None] = {}  # (see `_one`)
         self._ready = False
         self.status = ConnectionStatus()
@@ -95,6 +95,9 @@ class MainScreen(Screen[None]):
         which Textual awaits before the app counts as ready: a screen's own compose would run
         after that, so the first keys and the first frame could find no panels."""
         app = self.debugger
+        # Below WIDE_MIN columns the first screen shows neither the credentials panel nor the
+        # log's filter row (app.tcss, log_filter.py): they can wait until it is painted.
+        defer = self.defer_hidden and not self.has_class("-wide")
         yield Static("", id="topbar")
         yield Tabs(
             Tab("Event", id="event"),
@@ -111,13 +114,10 @@ class MainScreen(Screen[None]):
                     sandbox_url=app.sandbox.url if app.sandbox else self.connection.route_to,
                     id="credentials-panel",
                 )
-                if self.defer_credentials and not self.has_class("-wide"):
-                    self._deferred = credentials  # mounted just after the first paint
-                else:
-                    yield credentials
+                yield startup.after_first_paint(credentials, defer)
                 yield ComposerPanel(app.blueprint.signal_events(), id="composer-panel")
             yield PreviewPanel(id="preview-panel")
-        yield DeliveryLog(id="log-panel")
+        yield DeliveryLog(id="log-panel", defer_filter=defer)
         yield Footer()
 
     def ready(self) -> None:
@@ -134,22 +134,10 @@ class MainScreen(Screen[None]):
             self.watch_json_error(self.json_error)
         elif self.preview is not None:
             self.watch_preview(self.preview)
-        if self._deferred is not None:
-            self.call_after_refresh(self._mount_deferred)
 
     def _on_screen_resume(self, event: ScreenResume) -> None:
         startup.first_resume(self, event)
         super()._on_screen_resume(event)
-
-    async def _mount_deferred(self) -> None:
-        """Mount the credentials panel that compose held back, first in its column (unless the
-        app is already closing)."""
-        panel, self._deferred = self._deferred, None
-        if panel is None or self.app.return_code is not None:  # exit() was called: leave it
-            return
-        for column in self.query("#left-col"):
-            if column.is_attached:
-                await column.mount(panel, before=0)
 
     def on_resize(self, event: Resize) -> None:
         self.apply_layout(event.size.width)

@@ -13,8 +13,10 @@ working (tests/ui/test_startup.py). The first paint is measured by tests/benchma
    mounts; the restyle Textual does when a screen is first shown would only repeat that work.
    Later resumes (after a modal) restyle as usual. This sets `ScreenResume.refresh_styles`, a
    public field of the event.
-3. **A panel the first screen hides is mounted just after the first paint**
-   (`MainScreen(defer_credentials=True)`, ~35 ms below 150 columns): ~40 widgets fewer to build.
+3. **What the first screen hides is mounted just after the first paint** (`after_first_paint`,
+   with `MainScreen(defer_hidden=True)`): below 150 columns the credentials panel (~40 widgets,
+   ~35 ms) and the log's filter row (~15 widgets with two pickers, ~55 ms), each mounted in its
+   place by Textual's `Lazy` once the screen has been drawn.
 4. **`--sandbox` binds the sandbox's socket before the first paint and serves it after**
    (`WebEngageDebuggerApp.deferred_sandbox`): importing aiohttp costs more than everything else
    on screen, and an early send waits in the socket's backlog instead of being refused.
@@ -24,12 +26,17 @@ working (tests/ui/test_startup.py). The first paint is measured by tests/benchma
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 import weakref
 from typing import Any
 
+from textual.dom import DOMNode
 from textual.events import ScreenResume
+from textual.lazy import Lazy
 from textual.screen import Screen
+from textual.widget import Widget
 
 _paused = False
 _shown: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
@@ -60,3 +67,17 @@ def first_resume(screen: Screen[Any], event: ScreenResume) -> None:
     _shown.add(screen)
     event.refresh_styles = False
     screen.call_after_refresh(resume_gc)
+
+
+def after_first_paint(widget: Widget, defer: bool) -> Widget:
+    """`widget` itself, or (with `defer`) a stand-in that mounts it in its place just after the
+    first refresh (Textual's `Lazy`). Until then queries do not find it: callers must allow that."""
+    return Lazy(widget) if defer else widget
+
+
+async def settle(root: DOMNode, timeout_s: float = 2.0) -> None:
+    """Wait (at most `timeout_s`) until no `after_first_paint` widget under `root` is still to be
+    mounted. Quitting while one is half-mounted would crash: its Select finds its children gone."""
+    deadline = time.monotonic() + timeout_s
+    while root.query(Lazy) and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -39,8 +40,12 @@ _EXACT_TYPES = {
 }
 
 
+@lru_cache(maxsize=4096)
 def is_webengage_date(value: str) -> bool:
-    """True for a real moment written as WebEngage's dates are: `2026-06-06T18:29:00+0000`."""
+    """True for a real moment written as WebEngage's dates are: `2026-06-06T18:29:00+0000`.
+
+    Remembered (a bounded cache): the preview asks again for every date of the event on each
+    keystroke, and `strptime` is most of a 200-attribute event's validation."""
     if not _DATE_SHAPE.match(value):  # the cheap test first: most strings are not dates
         return False
     try:

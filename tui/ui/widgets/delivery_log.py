@@ -19,6 +19,7 @@ from tui.store.history import History, is_interrupted, matches
 from tui.store.settings import AppSettings
 from tui.ui.clipboard import copy_or_save
 from tui.ui.messages import EditRequested, ResendRequested
+from tui.ui.startup import after_first_paint
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
 from tui.ui.widgets.log_pages import PAGE, STEP, LogTable, Window, fetch_page, filter_summary
@@ -40,8 +41,10 @@ class DeliveryLog(Vertical):
         Binding("slash", "app.filter_log", "Filter"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, defer_filter: bool = False) -> None:
         super().__init__(id=id)
+        self._defer_filter = defer_filter
+        """Mount the filter row just after the first paint (tui/ui/startup.py): hidden until then."""
         self.entries: dict[str, LogEntry] = {}
         self.interrupted: set[str] = set()
         self.history: History | None = None
@@ -56,7 +59,7 @@ class DeliveryLog(Vertical):
 
     def compose(self) -> ComposeResult:
         yield RateGauge(id="rate-gauge")
-        yield LogFilter(id="log-filter")
+        yield after_first_paint(LogFilter(id="log-filter"), self._defer_filter)
         with Horizontal(id="log-body"):
             table = LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
             yield table
@@ -240,7 +243,7 @@ class DeliveryLog(Vertical):
         try:
             kwargs = self.filter.kwargs()
         except ValueError as error:
-            self.query_one(LogFilter).show_count(str(error))
+            self._show_count(str(error))
             return
         if self.history is None:  # only what this session saw
             found = [e for e in reversed(self._seen.values()) if matches(e, **kwargs)]
@@ -290,14 +293,19 @@ class DeliveryLog(Vertical):
     def _show_filter_count(self) -> None:
         """While a filter is on, say so: how many match, how many it hides, new ones included."""
         if not self.filter.active:
-            self.query_one(LogFilter).show_count("")
+            self._show_count("")
             self.border_subtitle = ""
             return
         count, self.border_subtitle = filter_summary(*self._counts, new=len(self._hidden))
-        self.query_one(LogFilter).show_count(count)
+        self._show_count(count)
+
+    def _show_count(self, text: str) -> None:
+        for row in self.query(LogFilter):  # (none for a moment at start: after_first_paint)
+            row.show_count(text)
 
     def action_filter(self) -> None:
-        self.query_one(LogFilter).focus_search()
+        for row in self.query(LogFilter):
+            row.focus_search()
 
     def load_history(self, history: History, entries: list[LogEntry]) -> None:
         """The newest page of `history` at start; the rest is paged in as the cursor moves."""
