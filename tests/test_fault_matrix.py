@@ -338,7 +338,7 @@ async def test_tui_fault_matrix(case: Case, sandbox_for_case: Sandbox, tmp_path:
             sandbox=sandbox if case.route == "sandbox" else None,
             history=history,
         )
-        app.retry = RETRY
+        app.service.retry = RETRY
         async with app.run_test(size=(160, 48)) as pilot:
             await wait_until(pilot, lambda: app.preview is not None, "the first preview")
             log = app.query_one(DeliveryLog)

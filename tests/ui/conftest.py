@@ -42,7 +42,7 @@ def make_app(sandbox: Sandbox) -> MakeApp:
     def make(**kwargs: Any) -> WebEngageDebuggerApp:
         kwargs.setdefault("sandbox", sandbox)
         app = create_app(AppSettings(), **kwargs)
-        app.retry = FAST_RETRY
+        app.service.retry = FAST_RETRY
         app.clock = lambda: NOW
         return app
 

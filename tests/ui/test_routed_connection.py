@@ -20,7 +20,7 @@ async def test_route_to_is_kept_without_the_sandbox(
 ) -> None:
     assert sandbox_connection.route_to
     app = create_app(AppSettings(), connection=sandbox_connection)
-    app.retry = FAST_RETRY
+    app.service.retry = FAST_RETRY
     app.clock = lambda: NOW
     async with app.run_test(size=(200, 50)) as pilot:
         entry = await send_and_wait(app, pilot)

@@ -37,7 +37,7 @@ async def test_the_key_is_nowhere_in_the_tuis_screens_clipboard_exports_or_histo
     )
     settings = AppSettings()
     app = create_app(settings, connection=connection, sandbox=sandbox)
-    app.retry = FAST_RETRY
+    app.service.retry = FAST_RETRY
     app.clock = lambda: NOW
     screens: list[str] = []
 

@@ -50,8 +50,8 @@ async def test_the_main_screen_uses_first_resume(make_app: MakeApp) -> None:
 
 
 def test_the_first_screen_loads_neither_the_http_client_nor_the_sandbox() -> None:
-    """httpx and pyrate-limiter (first send), aiohttp (the sandbox) and pygments (the entry
-    detail) load later."""
+    """httpx and pyrate-limiter (first send), aiohttp (the sandbox), pygments (the entry detail)
+    json5 (a pasted Datafly.js call) and ijson (a JSON array file) load later."""
     code = textwrap.dedent(
         """
         import asyncio, sys
@@ -64,7 +64,7 @@ def test_the_first_screen_loads_neither_the_http_client_nor_the_sandbox() -> Non
             async with app.run_test(size=(120, 36)) as pilot:
                 await pilot.pause()
         asyncio.run(main())
-        print(",".join(m for m in ("httpx", "pyrate_limiter", "aiohttp", "pygments")
+        print(",".join(m for m in ("httpx", "pyrate_limiter", "aiohttp", "pygments", "json5", "ijson")
                        if m in sys.modules))
         """
     )

@@ -32,7 +32,7 @@ WIDE = (200, 50)
 def routed_app(sandbox: Sandbox) -> WebEngageDebuggerApp:
     """The app on the sandbox's demo account, routed to it (as tests/ui/conftest.py's make_app)."""
     app = create_app(AppSettings(), sandbox=sandbox)
-    app.retry = FAST_RETRY
+    app.service.retry = FAST_RETRY
     app.clock = lambda: NOW
     return app
 

@@ -29,8 +29,6 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import ijson
-
 from tui.mapping.blueprint import MAX_BYTES, STDIN, size_text
 from tui.mapping.feed import BUF, Feed, Trouble
 from tui.mapping.lines import parse_line as _parse_line
@@ -185,6 +183,8 @@ class EventStream:
                 yield event
 
     def _array(self) -> Iterator[Any]:
+        import ijson  # (only for a JSON array: the TUI imports this module for its first screen)
+
         feed = Feed(b"".join(self.head), self.file, self.event_max)
         index = 0
         try:

@@ -55,7 +55,6 @@ if TYPE_CHECKING:  # the client (httpx) and the sandbox (aiohttp) load when firs
     import httpx
 
     from tui.sandbox import Sandbox
-    from tui.webengage.client import RetryPolicy
 from tui.ui.widgets.sandbox_offer import SandboxOfferScreen
 
 MAIN_SCREEN_ACTIONS = frozenset(
@@ -123,18 +122,9 @@ class WebEngageDebuggerApp(DebuggerApp):
             transport=transport,
             recorder=Recorder(history, on_error=partial(self.notify, severity="warning")),
         )
-        """The one delivery path: every screen of this app sends through it."""
+        """The one delivery path: every screen of this app sends through it (tests set its retry)."""
         self.clock: Callable[[], datetime] | None = None
         """What "now" is for a blank timestamp (tests fix it so snapshots are stable)."""
-
-    @property
-    def retry(self) -> RetryPolicy | None:
-        """The retry policy every send uses (tests set tiny backoffs); None = the client's defaults."""
-        return self.service.retry
-
-    @retry.setter
-    def retry(self, policy: RetryPolicy | None) -> None:
-        self.service.retry = policy
 
     # ---- the main screen ----
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import json5
-
 CALL = re.compile(r"\bdatafly\s*\.\s*([A-Za-z_]\w*)\s*\(")
 METHODS = ("track", "page", "identify")
 _TRIES = 200
@@ -32,7 +30,9 @@ class CallError(ValueError):
 
 
 def looks_like_calls(text: str) -> bool:
-    return CALL.search(text) is not None
+    # (the substring test first: the composer asks on every keystroke, and on 5 KB of JSON the
+    # pattern's search alone takes ~0.16 ms, the substring's ~1 µs)
+    return "datafly" in text and CALL.search(text) is not None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -41,6 +41,8 @@ def _position(text: str, index: int) -> tuple[int, int]:
 
 def _arguments(text: str, start: int) -> tuple[list[Any], int] | None:
     """The call's arguments (the `(` is just before `start`) and the index after its `)`."""
+    import json5  # (~4 ms to import: only once a call is really there, not at start-up)
+
     index, tries = start, 0
     while tries < _TRIES:
         index = text.find(")", index)
