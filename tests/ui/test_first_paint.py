@@ -17,12 +17,20 @@ from textual.widgets import Input
 
 from tests.ui.helpers import wait_until
 from tui.store.settings import AppSettings
-from tui.ui.app import create_app
+from tui.ui.app import WebEngageDebuggerApp, create_app
 from tui.ui.startup import pause_gc, resume_gc
 from tui.ui.widgets.credentials import CredentialsPanel
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.log_filter import LogFilter
 from tui.webengage.request import Connection
+
+
+def deferring_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> WebEngageDebuggerApp:
+    """The app as `webengage-debugger` starts it: what the first screen hides waits for its paint."""
+    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
+    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
+    app.defer_hidden_panels = True
+    return app
 
 
 def styles(root: DOMNode) -> dict[int, tuple[str, str]]:
@@ -75,9 +83,7 @@ async def test_a_deferred_credentials_panel_is_mounted_in_place_and_keys_wait_fo
 ) -> None:
     """`webengage-debugger` defers the hidden credentials panel; keys pressed before it is there
     do nothing harmful, and it then sits where it always does, with the app's connection."""
-    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
-    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
-    app.defer_hidden_panels = True
+    app = deferring_app(monkeypatch, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         assert app.credentials_panel() is None  # not yet: mounted after the first paint
         await app.run_action("send")
@@ -90,14 +96,14 @@ async def test_a_deferred_credentials_panel_is_mounted_in_place_and_keys_wait_fo
         assert panel is not None and panel.connection.license_code == "va1w264d"
 
 
-async def test_the_credentials_panel_is_not_deferred_when_the_first_screen_shows_it(
+async def test_nothing_is_deferred_when_the_first_screen_shows_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
-    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
-    app.defer_hidden_panels = True
+    """From 150 columns the first screen shows the credentials panel and the log's filter row."""
+    app = deferring_app(monkeypatch, tmp_path)
     async with app.run_test(size=(200, 50)):
         assert app.credentials_panel() is not None
+        assert app.query_one(DeliveryLog).query(LogFilter)
 
 
 async def test_a_deferred_credentials_panel_under_the_first_run_offer(
@@ -116,9 +122,7 @@ async def test_a_deferred_credentials_panel_under_the_first_run_offer(
 async def test_quitting_before_the_deferred_panel_is_mounted_is_quiet(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
-    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
-    app.defer_hidden_panels = True
+    app = deferring_app(monkeypatch, tmp_path)
     async with app.run_test(size=(120, 36)):
         app.exit()
     assert app.return_code == 0
@@ -129,9 +133,7 @@ async def test_a_deferred_log_filter_is_mounted_in_place_and_then_filters(
 ) -> None:
     """Below 150 columns the first screen hides the log's filter row: `webengage-debugger` mounts
     it just after the first paint, in its place, and "/" before then does nothing harmful."""
-    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
-    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
-    app.defer_hidden_panels = True
+    app = deferring_app(monkeypatch, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         log = app.query_one(DeliveryLog)
         assert not log.query(LogFilter)  # not yet: mounted after the first paint
@@ -146,25 +148,13 @@ async def test_a_deferred_log_filter_is_mounted_in_place_and_then_filters(
         await wait_until(pilot, lambda: "status" in str(log.query_one("#log-count").render()))
 
 
-async def test_the_log_filter_is_not_deferred_when_the_first_screen_shows_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
-    app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
-    app.defer_hidden_panels = True
-    async with app.run_test(size=(200, 50)):
-        assert app.query_one(DeliveryLog).query(LogFilter)
-
-
 async def test_quitting_while_deferred_widgets_mount_is_quiet(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Quitting in the ~100 ms after the first paint, while the deferred credentials panel and
     filter row are mounting, used to crash: their Selects found their own children gone."""
-    monkeypatch.setenv("WEBENGAGE_DEBUGGER_HOME", str(tmp_path))
     for delay in (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12):
-        app = create_app(AppSettings(), connection=Connection(license_code="va1w264d"))
-        app.defer_hidden_panels = True
+        app = deferring_app(monkeypatch, tmp_path)
         async with app.run_test(size=(120, 36)):
             await asyncio.sleep(delay)
             await app.action_quit()
