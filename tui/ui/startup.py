@@ -21,8 +21,8 @@ working (tests/ui/test_startup.py). The first paint is measured by tests/benchma
    (`WebEngageDebuggerApp.deferred_sandbox`): importing aiohttp costs more than everything else
    on screen, and an early send waits in the socket's backlog instead of being refused.
 5. **Modules that only a later action needs load then** (httpx with the first send, the entry
-   detail and pygments when first opened, json5 with the first pasted Datafly.js call, each
-   extra screen when opened).
+   detail and pygments when first opened, json5 with the first pasted Datafly.js call, ijson
+   with the first JSON array file, each extra screen when opened).
 """
 
 from __future__ import annotations
