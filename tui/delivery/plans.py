@@ -41,14 +41,6 @@ class Job:
     forced: bool = False
 
 
-def _bulk_job(
-    connection: Connection, endpoint: Endpoint, bodies: list[Any], span: tuple[int, int]
-) -> Job:
-    key = BULK_KEY[endpoint]
-    request = build_request(connection, endpoint, {key: bodies})
-    return Job(request, len(bodies), f"{len(bodies)} {key}", *span)
-
-
 @dataclass
 class _OpenCall:
     """A bulk call being filled: its bodies and its items' first and last input index."""
@@ -58,7 +50,9 @@ class _OpenCall:
     bodies: list[Any] = field(default_factory=list)
 
     def job(self, connection: Connection, endpoint: Endpoint) -> Job:
-        return _bulk_job(connection, endpoint, self.bodies, (self.first, self.last))
+        key, count = BULK_KEY[endpoint], len(self.bodies)
+        request = build_request(connection, endpoint, {key: self.bodies})
+        return Job(request, count, f"{count} {key}", self.first, self.last)
 
 
 def plan_bulk(
@@ -84,7 +78,9 @@ def plan_bulk(
     for index, item in items:
         target, body, _name = _unpack(item, Endpoint.EVENTS)
         target = _BULK_OF.get(target, target)
-        call = open_calls.setdefault(target, _OpenCall(first=index))
+        call = open_calls.get(target)
+        if call is None:
+            call = open_calls[target] = _OpenCall(first=index)
         call.bodies.append(body)
         call.last = index
         if len(call.bodies) >= size:
