@@ -75,8 +75,11 @@ class _Mapper:
         if (user_id is not None and not has_user) or (
             anonymous_id is not None and not has_anonymous
         ):
-            for key, value in (("user_id", user_id), ("anonymous_id", anonymous_id)):
-                if value is not None and not value.strip():  # (an empty one)
+            for key, value, has in (
+                ("user_id", user_id, has_user),
+                ("anonymous_id", anonymous_id, has_anonymous),
+            ):
+                if value is not None and not has:  # (an empty one)
                     self.warn(
                         f"$.{key}",
                         f"{key} is empty; not sent",

@@ -40,7 +40,6 @@ EVENT_MAX_BYTES = 4 * 2**20
 """The most one streamed event (an NDJSON line, an array item) may hold."""
 Kind = Literal["ndjson", "array", "whole"]
 
-_BUF = BUF
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -48,9 +47,9 @@ def _open(path: Path) -> tuple[IO[bytes], os.stat_result]:
     source = str(path)
     try:
         if source == STDIN:
-            raw = open(os.dup(sys.stdin.fileno()), "rb", buffering=_BUF)  # noqa: SIM115
+            raw = open(os.dup(sys.stdin.fileno()), "rb", buffering=BUF)  # noqa: SIM115
         else:
-            raw = open(path, "rb", buffering=_BUF)  # noqa: SIM115
+            raw = open(path, "rb", buffering=BUF)  # noqa: SIM115
     except FileNotFoundError:
         raise InputError(source, "no such file") from None
     except IsADirectoryError:
@@ -188,9 +187,9 @@ class EventStream:
         feed = Feed(b"".join(self.head), self.file, self.event_max)
         index = 0
         try:
-            for item in ijson.items(feed, "item", buf_size=_BUF):
+            for item in ijson.items(feed, "item", buf_size=BUF):
                 feed.since_item = 0
-                self.checked = True  # (`_Feed` let through no lone surrogate, no long number)
+                self.checked = True  # (`Feed` let through no lone surrogate, no long number)
                 yield _exact(item)
                 index += 1
         except (Trouble, ijson.JSONError) as trouble:

@@ -61,6 +61,5 @@ def normalise_user_field(field: str, value: Any) -> Normalised:
 
 
 def user_field_value(field: str, value: Any) -> Any:
-    """`normalise_user_field(field, value).value` (without the note)."""
-    change = _CHANGES.get(field)
-    return value if change is None else change(value).value
+    """The value to send in the /users field `field` (without the note)."""
+    return normalise_user_field(field, value).value

@@ -22,7 +22,16 @@ from tui.mapping.unmap import signal_event_from_body
 from tui.webengage.api import Endpoint
 from tui.webengage.findings import Finding, Severity
 
-__all__ = ["Format", "NoEvents", "Reading", "Tagged", "as_given", "expand", "normalise"]
+__all__ = [
+    "Format",
+    "NoEvents",
+    "Reading",
+    "Tagged",
+    "as_given",
+    "expand",
+    "normalise",
+    "plainly_one_event",
+]
 
 
 class Format(StrEnum):
