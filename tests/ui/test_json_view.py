@@ -109,20 +109,23 @@ async def test_the_view_shows_the_text_in_the_text_areas_colours() -> None:
         assert style_of(view.render_line(4), "true").color == colours["boolean"].color
 
 
+async def repainted_by(pilot: Pilot[None], view: CountingView, text: str) -> list[int]:
+    """`view.update(text)`: the rows it repainted."""
+    view.rendered.clear()
+    view.update(text)
+    await pilot.pause()
+    return list(view.rendered)
+
+
 async def test_an_update_repaints_only_the_changed_row() -> None:
     app = ViewApp(BODY)
     async with app.run_test(size=(60, 14)) as pilot:
         await pilot.pause()
         view = app.query_one(CountingView)
-        view.rendered.clear()
-        view.update(BODY.replace('"u1"', '"u2"'))
-        await pilot.pause()
-        assert view.rendered == [1]
+        assert await repainted_by(pilot, view, BODY.replace('"u1"', '"u2"')) == [1]
         assert view.render_line(1).text.rstrip() == '  "userId": "u2",'
-        view.rendered.clear()
-        view.update(BODY.replace('"u1"', '"u2"'))  # nothing changed: nothing repainted
-        await pilot.pause()
-        assert view.rendered == []
+        same = BODY.replace('"u1"', '"u2"')  # nothing changed: nothing repainted
+        assert await repainted_by(pilot, view, same) == []
 
 
 async def test_lines_added_or_removed_move_the_rows_below() -> None:
@@ -130,13 +133,11 @@ async def test_lines_added_or_removed_move_the_rows_below() -> None:
     async with app.run_test(size=(60, 14)) as pilot:
         await pilot.pause()
         view = app.query_one(CountingView)
-        view.rendered.clear()
         added = f'"eventName": "{"long " * 8}",'
         longer = BODY.replace('"userId": "u1",', f'"userId": "u1",\n  {added}')
-        view.update(longer)
-        await pilot.pause()
+        repainted = await repainted_by(pilot, view, longer)
         lines = longer.split("\n")
-        assert set(view.rendered) >= set(range(2, len(lines)))
+        assert set(repainted) >= set(range(2, len(lines)))
         assert view.virtual_size.width == len(f"  {added}")
         assert [view.render_line(y).text.rstrip() for y in range(len(lines))] == lines
         view.update(BODY)  # a line fewer, and the longest gone
@@ -211,24 +212,25 @@ def rows_of(area: JsonArea, row: int) -> set[int]:
     return set(range(top, top + len(wrapped.get_sections(row))))
 
 
+async def editing(pilot: Pilot[None], location: tuple[int, int]) -> CountingArea:
+    """The app's editor focused, its cursor at `location`."""
+    area = pilot.app.query_one(CountingArea)
+    area.focus()
+    area.cursor_location = location
+    await pilot.pause()
+    return area
+
+
 async def test_a_keystroke_in_the_editor_repaints_only_its_row() -> None:
-    app = AreaApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        area = app.query_one(CountingArea)
-        area.focus()
-        area.cursor_location = (5, 20)
-        await pilot.pause()
+    async with AreaApp().run_test(size=(60, 20)) as pilot:
+        area = await editing(pilot, (5, 20))
         assert await typed(pilot, area, "x") == rows_of(area, 5)
         assert await typed(pilot, area, "backspace") == rows_of(area, 5)
 
 
 async def test_an_edit_that_changes_other_rows_repaints_them() -> None:
-    app = AreaApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        area = app.query_one(CountingArea)
-        area.focus()
-        area.cursor_location = (1, 0)
-        await pilot.pause()
+    async with AreaApp().run_test(size=(60, 20)) as pilot:
+        area = await editing(pilot, (1, 0))
         repainted = await typed(pilot, area, '"')  # an unclosed quote re-colours the rows below
         assert repainted > rows_of(area, 1) | rows_of(area, 2)
         await typed(pilot, area, "backspace")
