@@ -11,6 +11,7 @@ from textual.geometry import Offset
 from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets.text_area import TextAreaTheme
 
 from tui.ui.widgets.json_area import JsonArea
@@ -240,3 +241,47 @@ async def test_an_edit_that_changes_other_rows_repaints_them() -> None:
         assert repainted >= set(range(min(rows_of(area, 4)), area.size.height))
         await typed(pilot, area, "{")  # the cursor by a bracket: its match is drawn too
         await typed(pilot, area, "ctrl+z")
+
+
+COMPONENTS = (
+    "text-area--cursor",
+    "text-area--gutter",
+    "text-area--cursor-gutter",
+    "text-area--cursor-line",
+    "text-area--selection",
+    "text-area--matching-bracket",
+)
+
+
+def remembered_styles_are_current(area: JsonArea) -> list[Style]:
+    """The editor's component styles as it draws them; fails if any differs from what the CSS
+    gives now (the memo kept a stale one)."""
+    kept = [area.get_component_rich_style(name) for name in COMPONENTS]
+    fresh = [Widget.get_component_rich_style(area, name) for name in COMPONENTS]
+    assert kept == fresh
+    return kept
+
+
+async def test_the_editors_remembered_styles_follow_theme_focus_and_read_only() -> None:
+    async with AreaApp().run_test(size=(60, 20)) as pilot:
+        area = await editing(pilot, (5, 20))
+        focused = remembered_styles_are_current(area)
+        area.blur()
+        await pilot.pause()
+        blurred = remembered_styles_are_current(area)
+        area.focus()
+        await pilot.pause()
+        assert remembered_styles_are_current(area) == focused
+        app = pilot.app
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = remembered_styles_are_current(area)
+        assert light != focused
+        area.read_only = True
+        await pilot.pause()
+        remembered_styles_are_current(area)
+        app.ansi_color = True
+        await pilot.pause()
+        remembered_styles_are_current(area)
+        assert blurred  # (the styles before a refocus are drawn the same way again)
+        await typed(pilot, area, "x")  # and an edit, after all that, leaves no row stale

@@ -11,12 +11,18 @@ reactive), ~0.4 ms a row on a keystroke's path. An edit within one line that mov
 line count, same wrapped height, no scroll) repaints here only the rows that can look different:
 the edited line, the rows of the cursor and of the matching bracket before and after, and any
 visible row whose highlights the edit changed (an unclosed quote can re-colour the rest).
+
+And a TextArea derives its six component styles (cursor, gutter, selection, ...) from CSS again on
+every draw, walking its ancestors for each (~0.7 ms a keystroke): Widget.refresh forgets them. Here
+they are kept until the styles can have changed: a CSS update of this widget, another app theme, a
+change of focus, of `read_only` or of ANSI colour (what the TextArea's default CSS depends on).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, NamedTuple, Self
 
+from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Offset, Region, Size
 from textual.strip import Strip
@@ -59,6 +65,26 @@ class JsonArea(TextArea):
     _window: tuple[int, int] = (0, -1)
     _margin = WINDOW_MARGIN
     _editing = False
+    _styles: dict[tuple[object, ...], Style] | None = None
+
+    def get_component_rich_style(
+        self, *names: str, partial: bool = False, default: Style | None = None
+    ) -> Style:
+        """As Widget's, remembered until the styles can have changed (see the module docstring)."""
+        if default is not None:
+            return super().get_component_rich_style(*names, partial=partial, default=default)
+        key = (names, partial, self.app.theme, self.app.ansi_color, self.has_focus, self.read_only)
+        styles = self._styles
+        if styles is None:
+            styles = self._styles = {}
+        style = styles.get(key)
+        if style is None:
+            style = styles[key] = super().get_component_rich_style(*names, partial=partial)
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles = None
+        super().notify_style_update()
 
     def _build_highlight_map(self) -> None:
         """Called by TextArea after each edit: forget the map; render_lines rebuilds what it needs."""
