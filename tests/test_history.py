@@ -10,6 +10,7 @@ import textwrap
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -258,3 +259,71 @@ def test_the_file_is_private(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     wal = path.with_name("h.db-wal")
     assert not wal.exists() or wal.stat().st_mode & 0o777 == 0o600
+
+
+def history_of(tmp_path: Path, n: int) -> History:
+    """`n` entries, e00000 the oldest; every third one a 401."""
+    history = History(tmp_path / "h.db")
+    template = make_entry(0)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    history.write_many(
+        [
+            template.model_copy(
+                update={
+                    "id": f"e{i:05d}",
+                    "created_at": base + timedelta(seconds=i),
+                    "outcome": Outcome.AUTH if i % 3 == 0 else Outcome.ACCEPTED,
+                    "status": 401 if i % 3 == 0 else 200,
+                }
+            )
+            for i in range(n)
+        ]
+    )
+    return history
+
+
+def test_a_page_from_an_anchor_is_the_page_at_that_offset(tmp_path: Path) -> None:
+    """The log pages relative to an entry it shows; the rows must be the ones OFFSET gives."""
+    history = history_of(tmp_path, 1000)
+    cases: list[dict[str, Any]] = [{}, {"outcome": "auth"}, {"status": "2xx"}, {"text": "o-0"}]
+    for filters in cases:
+        everything = history.query(**filters, limit=2000)
+        ids = [entry.id for entry in everything]
+        for at in (0, 1, 150, len(ids) - 1):
+            for step in (-200, -100, -1, 0, 1, 100, 199):
+                want = [e.id for e in history.query(**filters, limit=50, offset=max(0, at + step))]
+                got = history.query(**filters, limit=50, offset=step, anchor=ids[at])
+                assert [e.id for e in got] == want, (filters, at, step)
+    assert history.query(limit=5, anchor="no-such-entry") == []
+
+
+def test_the_oldest_page(tmp_path: Path) -> None:
+    history = history_of(tmp_path, 500)
+    assert [e.id for e in history.oldest(limit=3)] == ["e00002", "e00001", "e00000"]
+    assert [e.id for e in history.oldest(outcome="auth", limit=2)] == ["e00003", "e00000"]
+    assert history.oldest(limit=1000) == history.query(limit=1000)
+
+
+def test_paging_deep_in_the_history_never_skips_past_many_rows(tmp_path: Path) -> None:
+    """SQLite's OFFSET reads every row it skips (~140 ms at 100,000): the log's page loads, from
+    an anchor or from the oldest end, skip at most a step."""
+    from tui.ui.widgets.log_pages import PAGE, STEP, fetch_page
+
+    history = history_of(tmp_path, 3000)
+    skipped: list[int] = []
+
+    def trace(sql: str) -> None:
+        if " OFFSET " in sql:
+            skipped.append(int(sql.rsplit(" OFFSET ", 1)[1]))
+
+    newest_first = history.query(limit=3000)
+    history.connection.set_trace_callback(trace)
+    found, _, window = fetch_page(history, {}, False, 3000 - PAGE)  # ctrl+home
+    assert [e.id for e in found] == [e.id for e in newest_first[-PAGE:]]
+    assert window.offset == 3000 - PAGE
+    at = 1500  # one step older, and one newer, from a window deep in the history
+    for offset in (at + STEP, at - STEP):
+        found, _, window = fetch_page(history, {}, False, offset, (newest_first[at].id, at))
+        assert [e.id for e in found] == [e.id for e in newest_first[offset : offset + PAGE]]
+        assert window.offset == offset
+    assert skipped and max(skipped) <= STEP
