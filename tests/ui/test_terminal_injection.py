@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
+from rich.text import Text
 
 from tui.store.history import History
+from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.entry_detail import EntryDetailScreen
 from tui.webengage.api import DataCentre, Endpoint
 from tui.webengage.entry import Attempt, LogEntry
@@ -90,3 +92,21 @@ async def test_hostile_composer_input_is_drawn_escaped(make_app: MakeApp) -> Non
         await pilot.pause()
         assert_no_raw_controls("the log after sending", screen_text(app))
         assert app.is_running
+
+
+async def test_markup_in_an_event_name_is_shown_not_obeyed(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    """Rich markup in a history row's event name must not style the log or make a terminal link
+    (a DataTable parses markup in plain-string cells)."""
+    markup = "[link=https://evil.example]Order[/link] [reverse]x[/reverse]"
+    entry = hostile_entry().model_copy(update={"id": "markup", "event_name": markup})
+    history = History.open(tmp_path / "history.sqlite3")
+    history.update(entry)
+    app = make_app(history=history)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        cell = app.main.query_one(DeliveryLog).table.get_cell("markup", "event")
+        assert isinstance(cell, Text) and cell.spans == []
+        assert cell.plain.startswith("[link=https://evil.exam")  # (cut at the column's width)
+        assert "[link=https://evil.exam" in screen_text(app)

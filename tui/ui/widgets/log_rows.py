@@ -31,19 +31,21 @@ def latency_text(entry: LogEntry) -> str:
     return f"{latency:,.0f} ms" + (f" +{waited:g} s wait" if waited else "")
 
 
-def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[str | Text]:
+def row_cells(entry: LogEntry, *, interrupted: bool = False) -> list[Text]:
+    """The row's cells, each a Text: a DataTable reads Rich markup in plain-string cells, and an
+    event name is untrusted ("[link=...]" would become a terminal hyperlink)."""
     event = visible(entry.event_name, one_line=True) or "(unnamed)"
     if len(event) > EVENT_WIDTH:
         event = event[: EVENT_WIDTH - 1] + "…"
     if entry.forced:
         event = "⚠ " + event
     return [
-        entry.created_at.astimezone().strftime("%H:%M:%S"),
+        Text(entry.created_at.astimezone().strftime("%H:%M:%S")),
         target_text(entry),
-        event,
-        entry.data_centre,
-        "" if entry.status is None else str(entry.status),
+        Text(event),
+        Text(visible(entry.data_centre, one_line=True)),
+        Text("" if entry.status is None else str(entry.status)),
         outcome_text(entry, interrupted=interrupted),
-        latency_text(entry),
-        str(len(entry.attempts)),
+        Text(latency_text(entry)),
+        Text(str(len(entry.attempts))),
     ]
