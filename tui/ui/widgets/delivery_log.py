@@ -25,6 +25,7 @@ from tui.ui.widgets.log_filter import LogFilter, LogQuery
 from tui.ui.widgets.log_pages import PAGE, STEP, LogTable, Window, fetch_page, filter_summary
 from tui.ui.widgets.log_rows import COLUMNS, row_cells
 from tui.ui.widgets.rate_gauge import RateGauge
+from tui.ui.widgets.static_text import show_text
 from tui.ui.widgets.verdicts import hint_text
 from tui.webengage.entry import LogEntry
 
@@ -151,7 +152,7 @@ class DeliveryLog(Vertical):
         text = hint_text(entry, interrupted=entry.id in self.interrupted)
         if is_presentation(self.app):
             text = conceal_text(text, entry_secrets(entry))
-        self.query_one("#log-hint", Static).update(text)
+        show_text(self.query_one("#log-hint", Static), text)
 
     def refresh_presentation(self) -> None:
         """Presentation mode toggled: the hint pane names the license code, so show it again."""
@@ -230,9 +231,8 @@ class DeliveryLog(Vertical):
         finally:
             self.filter, self.window = query, window
         if not entries and self.filter.active:
-            self.query_one("#log-hint", Static).update(
-                Text("Nothing matches: change or clear the filters.", style="dim")
-            )
+            nothing = Text("Nothing matches: change or clear the filters.", style="dim")
+            show_text(self.query_one("#log-hint", Static), nothing)
 
     # ---- filtering ----
 

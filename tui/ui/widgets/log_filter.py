@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from tui.store.history import IN_FLIGHT, INTERRUPTED, status_range
+from tui.ui.widgets.static_text import show_text
 from tui.webengage.entry import Target
 from tui.webengage.outcomes import Outcome
 
@@ -130,7 +131,7 @@ class LogFilter(Horizontal):
         )
 
     def show_count(self, text: str) -> None:
-        self.query_one("#log-count", Static).update(text)
+        show_text(self.query_one("#log-count", Static), text)
 
     def focus_search(self) -> None:
         self.query_one("#log-search", Input).focus()
