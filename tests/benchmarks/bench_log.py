@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -101,6 +101,15 @@ def make_entries(n: int) -> list[LogEntry]:
     return entries
 
 
+class Shown(NamedTuple):
+    """What the log showed in a screen update."""
+
+    current: str | None
+    row: int
+    offset: int
+    paging: bool
+
+
 def write_history(path: Path, n: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with History.open(path) as history:
@@ -110,22 +119,33 @@ def write_history(path: Path, n: int) -> None:
 async def measure(edges: int, slowest: list[float]) -> list[tuple[str, float]]:
     """Figures in seconds. A key's time runs from sending it to the first screen update computed
     after the table's cursor moved (headless: computed, not written to a terminal)."""
-    from textual.widgets import DataTable
-
     from tui.ui.app import create_app
-    from tui.ui.main_screen import HISTORY_LOAD
     from tui.ui.widgets.delivery_log import DeliveryLog
+    from tui.ui.widgets.log_table import LogTable
 
     figures: list[tuple[str, float]] = []
-    displayed: list[float] = []
+    displayed: list[tuple[float, Shown]] = []
+    """Each screen update's time, and what the log showed in it."""
     start = time.perf_counter()
     app = create_app(AppSettings())
     app_display = type(app)._display
+    shows: Callable[[], Shown] = lambda: Shown(None, 0, 0, False)  # noqa: E731  (until mounted)
 
     def timed_display(self: Any, screen: Any, renderable: Any) -> None:
         if renderable is not None:
-            displayed.append(time.perf_counter())
+            displayed.append((time.perf_counter(), shows()))
         app_display(self, screen, renderable)
+
+    async def painted(since: float, condition: Callable[[Shown], bool], what: str) -> float:
+        """The time of the first screen update after `since` that showed `condition`."""
+        deadline = time.monotonic() + 60
+        while True:
+            for at, shown in displayed:
+                if at > since and condition(shown):
+                    return at
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {what}")
+            await asyncio.sleep(0.0005)
 
     type(app)._display = timed_display  # type: ignore[method-assign]
 
@@ -138,28 +158,32 @@ async def measure(edges: int, slowest: list[float]) -> list[tuple[str, float]]:
         return time.perf_counter()
 
     async with app.run_test(size=(160, 48)) as pilot:
-        table = app.query_one("#log-table", DataTable)
+        table = app.query_one("#log-table", LogTable)
         log = app.query_one(DeliveryLog)
 
         def last_row() -> int:
             return table.row_count - 1
 
-        shown = await until(lambda: table.row_count >= HISTORY_LOAD, "the log's rows")
-        painted = await until(lambda: any(t > shown for t in displayed), "a screen update")
-        figures.append((f"open app until the log shows {table.row_count} rows", painted - start))
+        def state() -> Shown:
+            return Shown(log.current_id, table.cursor_row, log.window.offset, log._paging)
+
+        shows = state
+        opened = await painted(
+            start, lambda shown: shown.current is not None, "the log's rows on screen"
+        )
+        figures.append((f"open app until the log shows {table.row_count} rows", opened - start))
         assert app.history is not None
         figures.append((f"  (history holds {app.history.count():,} entries)", float("nan")))
         table.focus()
         await pilot.pause()
 
-        async def timed_jump(key: str, arrived: Callable[[], bool]) -> float:
-            """Seconds from the key to the screen update after the log `arrived`."""
+        async def timed_jump(key: str, at: str) -> float:
+            """Seconds from the key to the screen update with the cursor on entry `at`."""
             start = time.perf_counter()
             press = asyncio.create_task(pilot.press(key))
-            moved = await until(lambda: not log._paging and arrived(), f"{key} to arrive")
-            painted = await until(lambda: any(t > moved for t in displayed), "a screen update")
+            shown = await painted(start, lambda s: s.current == at and not s.paging, key)
             await press
-            return painted - start
+            return shown - start
 
         oldest_id = app.history.oldest(limit=1)[0].id
         newest_id = app.history.query(limit=1)[0].id
@@ -167,26 +191,27 @@ async def measure(edges: int, slowest: list[float]) -> list[tuple[str, float]]:
             ("jump to the oldest (ctrl+home)", "ctrl+home", oldest_id),
             ("jump to the newest (ctrl+end)", "ctrl+end", newest_id),
         ):
-            seconds = await timed_jump(key, lambda at=arrived_at: log.current_id == at)  # type: ignore[misc]
+            seconds = await timed_jump(key, arrived_at)
             figures.append((label, seconds))
             slowest.append(seconds)
 
         async def timed_page(key: str) -> tuple[float, bool]:
             """Seconds from the key to the screen update that shows the page; whether the
             window moved (a page of the history loaded) rather than the cursor within it."""
-            before = (table.cursor_row, log.window.offset)
-            entry = log.current_id
+            before = state()
             start = time.perf_counter()
             press = asyncio.create_task(pilot.press(key))
-            changed = await until(
-                lambda: (table.cursor_row, log.window.offset) != before, f"{key} to page"
-            )
-            loaded = log.window.offset != before[1]
-            if loaded:  # the cursor stays on its entry, with the next rows beside it
-                changed = await until(lambda: log.current_id == entry, "the cursor to settle")
-            painted = await until(lambda: any(t > changed for t in displayed), "a screen update")
+
+            def paged(shown: Shown) -> bool:
+                if shown.paging:
+                    return False
+                if shown.offset != before.offset:  # the cursor stays on its entry, new rows by it
+                    return shown.current == before.current
+                return shown.row != before.row
+
+            shown = await painted(start, paged, f"{key} to page")
             await press
-            return painted - start, loaded
+            return shown - start, state().offset != before.offset
 
         pages: dict[str, list[float]] = {"within": [], "loads": []}
         ends: list[tuple[str, str, Callable[[], bool]]] = [

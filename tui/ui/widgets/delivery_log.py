@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.delivery.exports import entry_to_curl, write_export
 from tui.store.history import History, is_interrupted, matches
@@ -22,8 +22,9 @@ from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.startup import after_first_paint
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
-from tui.ui.widgets.log_pages import PAGE, STEP, LogTable, Window, fetch_page, filter_summary
+from tui.ui.widgets.log_pages import PAGE, STEP, Window, fetch_page, filter_summary
 from tui.ui.widgets.log_rows import COLUMNS, row_cells
+from tui.ui.widgets.log_table import LogTable
 from tui.ui.widgets.rate_gauge import RateGauge
 from tui.ui.widgets.static_text import show_text
 from tui.ui.widgets.verdicts import hint_text
@@ -62,21 +63,20 @@ class DeliveryLog(Vertical):
         yield RateGauge(id="rate-gauge")
         yield after_first_paint(LogFilter(id="log-filter"), self._defer_filter)
         with Horizontal(id="log-body"):
-            table = LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield LogTable(id="log-table", zebra_stripes=True)
             with VerticalScroll(id="hint-scroll"):
                 yield Static(
                     Text("Nothing sent yet: F5 sends the event.", style="dim"), id="log-hint"
                 )
 
     def on_mount(self) -> None:
-        table = self.query_one("#log-table", DataTable)
+        table = self.table
         for label, key in COLUMNS:
             table.add_column(label, key=key)
 
     @property
-    def table(self) -> DataTable[str | Text]:
-        return self.query_one("#log-table", DataTable)
+    def table(self) -> LogTable:
+        return self.query_one("#log-table", LogTable)
 
     def upsert(self, entry: LogEntry, *, interrupted: bool = False, select: bool = False) -> None:
         table = self.table
@@ -121,12 +121,11 @@ class DeliveryLog(Vertical):
         table = self.table
         cursor = table.cursor_row
         gone = 0
-        for row in table.ordered_rows[: min(table.row_count - PAGE, cursor)]:
-            entry_id = str(row.key.value)
+        for entry_id in table.ordered_keys[: min(table.row_count - PAGE, cursor)]:
             entry = self.entries.get(entry_id)
             if entry is not None and not entry.finished and entry_id not in self.interrupted:
                 break
-            table.remove_row(row.key)
+            table.remove_row(entry_id)
             self.entries.pop(entry_id, None)
             self.interrupted.discard(entry_id)
             gone += 1
@@ -137,11 +136,7 @@ class DeliveryLog(Vertical):
 
     @property
     def current_id(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return self.table.cursor_key
 
     @property
     def current(self) -> LogEntry | None:
@@ -159,11 +154,9 @@ class DeliveryLog(Vertical):
         if (entry := self.current) is not None:
             self._show_hint(entry)
 
-    @on(DataTable.RowHighlighted, "#log-table")
-    def _on_highlight(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is None:  # a highlight left over from rows just cleared
-            return
-        entry = self.entries.get(str(event.row_key.value))
+    @on(LogTable.RowHighlighted, "#log-table")
+    def _on_highlight(self, event: LogTable.RowHighlighted) -> None:
+        entry = self.entries.get(event.row_key)
         if entry is not None:
             self._show_hint(entry)
 
@@ -203,11 +196,6 @@ class DeliveryLog(Vertical):
         anchor = (newest, self.window.offset) if newest is not None else None
         self._run_query(self.filter, self.history, offset, focus, cursor, anchor)
 
-    def _move_to(self, row: int) -> None:
-        """After the refill is laid out (an earlier move to the last row would win otherwise)."""
-        if row < self.table.row_count:
-            self.table.move_cursor(row=row)
-
     def _show_window(self) -> None:
         if not self.filter.active:
             self.border_subtitle = self.window.describe()
@@ -218,18 +206,14 @@ class DeliveryLog(Vertical):
         except ValueError:
             return False
 
-    def show_page(self, entries: list[LogEntry]) -> None:
+    def show_page(
+        self, entries: list[LogEntry], *, focus: str | None = None, top: bool = False
+    ) -> None:
         """Replace the rows with `entries` (newest first, as History gives them)."""
         self.table.clear()
         self.entries.clear()
         self.interrupted.clear()
-        # These matched already and belong in this window: no re-check against either.
-        query, self.filter = self.filter, LogQuery()
-        window, self.window = self.window, Window()
-        try:
-            self.show_history(entries)
-        finally:
-            self.filter, self.window = query, window
+        self.show_history(entries, focus=focus, top=top)
         if not entries and self.filter.active:
             nothing = Text("Nothing matches: change or clear the filters.", style="dim")
             show_text(self.query_one("#log-hint", Static), nothing)
@@ -283,12 +267,8 @@ class DeliveryLog(Vertical):
             return  # an older query answered late
         if page.at_newest:
             self._newer.clear()
-        self.show_page(found)
+        self.show_page(found, focus=focus, top=cursor == "top")
         self.window = page
-        if focus is not None and focus in self.table.rows:
-            self.call_after_refresh(self._move_to, self.table.get_row_index(focus))
-        elif cursor == "top" and self.table.row_count:
-            self.call_after_refresh(self._move_to, 0)
         self._hidden.clear()
         self._counts = (page.total, everything, len(found))
         self._show_filter_count()
@@ -315,15 +295,29 @@ class DeliveryLog(Vertical):
         """The newest page of `history` at start; the rest is paged in as the cursor moves."""
         self.history = history
         self.show_history(entries)
+        for entry in reversed(entries):  # (the gauge shows the latest rates seen)
+            self._note_rate(entry)
         self.window = Window(size=len(entries), total=history.count())
         self._show_window()
 
-    def show_history(self, entries: list[LogEntry]) -> None:
-        """Earlier deliveries, newest first as History gives them; unfinished ones were cut off."""
+    def show_history(
+        self, entries: list[LogEntry], *, focus: str | None = None, top: bool = False
+    ) -> None:
+        """Earlier deliveries, newest first as History gives them, all at once (they match the
+        filter and belong in the window); unfinished ones were cut off. The cursor goes to
+        `focus`, else to the top (`top`) or to the newest."""
+        rows = []
         for entry in reversed(entries):
-            self.upsert(entry, interrupted=is_interrupted(entry) or entry.outcome is None)
-        if entries:
-            self.table.move_cursor(row=self.table.row_count - 1)
+            self.entries[entry.id] = entry
+            if is_interrupted(entry) or entry.outcome is None:
+                self.interrupted.add(entry.id)
+            rows.append((entry.id, row_cells(entry, interrupted=entry.id in self.interrupted)))
+        table = self.table
+        table.add_rows(rows)
+        if focus is not None and focus in table.rows:
+            table.move_cursor(row=table.get_row_index(focus))
+        else:
+            table.move_cursor(row=0 if top else table.row_count - 1)
 
     # ---- the highlighted entry ----
 
@@ -385,8 +379,8 @@ class DeliveryLog(Vertical):
     def action_edit(self) -> None:
         self.edit_current()
 
-    @on(DataTable.RowSelected, "#log-table")
-    def _on_row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(LogTable.RowSelected, "#log-table")
+    def _on_row_selected(self, event: LogTable.RowSelected) -> None:
         event.stop()
         self.open_current()
 

@@ -9,11 +9,7 @@ the oldest end; never an OFFSET past thousands of rows) and a table refill.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from rich.text import Text
-from textual.message import Message
-from textual.widgets import DataTable
+from typing import Any
 
 from tui.store.history import History
 from tui.webengage.entry import LogEntry
@@ -99,43 +95,3 @@ def filter_summary(total: int, everything: int, shown: int, *, new: int) -> tupl
         f"{total:,} of {everything:,}{newest}",
         f"filter on: {hidden:,} hidden{fresh} · / to change",
     )
-
-
-Edge = Literal["older", "newer", "oldest", "newest"]
-
-
-class LogTable(DataTable[str | Text]):
-    """The log's table: moving past its first or last row, or ctrl+home / ctrl+end, asks for
-    another page of the history (`EdgeReached`) instead of stopping at the loaded rows."""
-
-    @dataclass
-    class EdgeReached(Message):
-        edge: Edge
-
-    def action_cursor_up(self) -> None:
-        if self.cursor_row == 0:
-            self.post_message(self.EdgeReached("older"))
-        super().action_cursor_up()
-
-    def action_page_up(self) -> None:
-        if self.cursor_row == 0:
-            self.post_message(self.EdgeReached("older"))
-        super().action_page_up()
-
-    def action_cursor_down(self) -> None:
-        if self.cursor_row >= self.row_count - 1:
-            self.post_message(self.EdgeReached("newer"))
-        super().action_cursor_down()
-
-    def action_page_down(self) -> None:
-        if self.cursor_row >= self.row_count - 1:
-            self.post_message(self.EdgeReached("newer"))
-        super().action_page_down()
-
-    def action_scroll_top(self) -> None:
-        self.post_message(self.EdgeReached("oldest"))
-        super().action_scroll_top()
-
-    def action_scroll_bottom(self) -> None:
-        self.post_message(self.EdgeReached("newest"))
-        super().action_scroll_bottom()
