@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from tui.store.history import INTERRUPTED, History, is_interrupted, outcome_label
@@ -299,9 +300,14 @@ def test_a_page_from_an_anchor_is_the_page_at_that_offset(tmp_path: Path) -> Non
 
 def test_the_oldest_page(tmp_path: Path) -> None:
     history = history_of(tmp_path, 500)
-    assert [e.id for e in history.oldest(limit=3)] == ["e00002", "e00001", "e00000"]
-    assert [e.id for e in history.oldest(outcome="auth", limit=2)] == ["e00003", "e00000"]
-    assert history.oldest(limit=1000) == history.query(limit=1000)
+    assert [e.id for e in history.query(limit=3, oldest=True)] == ["e00002", "e00001", "e00000"]
+    assert [e.id for e in history.query(outcome="auth", limit=2, oldest=True)] == [
+        "e00003",
+        "e00000",
+    ]
+    assert history.query(limit=1000, oldest=True) == history.query(limit=1000)
+    with pytest.raises(ValueError, match="not both"):
+        history.query(oldest=True, anchor="e00001")
 
 
 def test_paging_deep_in_the_history_never_skips_past_many_rows(tmp_path: Path) -> None:

@@ -185,7 +185,7 @@ async def measure(edges: int, slowest: list[float]) -> list[tuple[str, float]]:
             await press
             return shown - start
 
-        oldest_id = app.history.oldest(limit=1)[0].id
+        oldest_id = app.history.query(limit=1, oldest=True)[0].id
         newest_id = app.history.query(limit=1)[0].id
         for label, key, arrived_at in (
             ("jump to the oldest (ctrl+home)", "ctrl+home", oldest_id),

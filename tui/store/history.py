@@ -296,14 +296,19 @@ class History:
         offset: int = 0,
         target: str | None = None,
         anchor: str | None = None,
+        oldest: bool = False,
     ) -> builtins.list[LogEntry]:
         """A page of entries, newest first. `text` matches every word anywhere (name, ids, URL, body,
-        response); `outcome` is an Outcome value, "interrupted" or "in flight".
+        response); `outcome` is an Outcome value, "interrupted" or "in flight". `oldest`: the
+        page at the oldest end (`offset` counted from there), read without walking past every
+        newer row: the log's ctrl+home.
 
         With `anchor` (the id of a matching entry) `offset` counts from that entry, not from the
         newest: 0 starts the page at it, a negative offset that many matching entries newer. Deep
         in a long history that is an indexed lookup: SQLite's OFFSET reads every row it skips
         (~140 ms at 100,000), so the log pages relative to the entries it shows."""
+        if oldest and anchor is not None:
+            raise ValueError("a page is counted from the oldest end or from an anchor, not both")
         where, params = self._where(text, outcome, status, event, target)
         with self._lock:
             if anchor is not None:
@@ -311,9 +316,12 @@ class History:
                 if start is None:
                     return []
                 where, params, offset = _and(where, "seq <= ?"), [*params, start], 0
-            sql = f"SELECT state, entry FROM deliveries{where} ORDER BY seq DESC LIMIT ? OFFSET ?"
+            order = "ASC" if oldest else "DESC"
+            sql = (
+                f"SELECT state, entry FROM deliveries{where} ORDER BY seq {order} LIMIT ? OFFSET ?"
+            )
             rows = self._db.execute(sql, [*params, limit, offset]).fetchall()
-        return [self._load(row) for row in rows]
+        return [self._load(row) for row in (reversed(rows) if oldest else rows)]
 
     def _seq_from(
         self, anchor: str, offset: int, where: str, params: builtins.list[Any]
@@ -333,23 +341,6 @@ class History:
         if found is None:
             return sys.maxsize if offset < 0 else None  # (fewer newer: from the newest)
         return int(found[0])
-
-    def oldest(
-        self,
-        text: str | None = None,
-        outcome: str | None = None,
-        status: int | str | None = None,
-        event: str | None = None,
-        limit: int = 100,
-        target: str | None = None,
-    ) -> builtins.list[LogEntry]:
-        """The `limit` oldest matching entries, newest first (as `query` gives a page): the log's
-        ctrl+home, without walking past every newer row."""
-        where, params = self._where(text, outcome, status, event, target)
-        sql = f"SELECT state, entry FROM deliveries{where} ORDER BY seq ASC LIMIT ?"
-        with self._lock:
-            rows = self._db.execute(sql, [*params, limit]).fetchall()
-        return [self._load(row) for row in reversed(rows)]
 
     def count(
         self,

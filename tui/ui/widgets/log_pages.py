@@ -73,7 +73,7 @@ def fetch_page(
     total = history.count(**filters) if filtered else history.count()
     everything = history.count() if filtered else total
     if offset > 0 and offset >= total - PAGE:
-        found = history.oldest(**filters, limit=PAGE)
+        found = history.query(**filters, limit=PAGE, oldest=True)
         offset = max(0, total - len(found))
     elif offset > 0 and anchor is not None:
         anchor_id, anchor_offset = anchor

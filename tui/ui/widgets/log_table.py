@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -75,7 +75,7 @@ class LogTable(ScrollView, can_focus=True):
     ]
 
     @dataclass
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
         table: LogTable
         cursor_row: int
         row_key: str
@@ -84,15 +84,11 @@ class LogTable(ScrollView, can_focus=True):
         def control(self) -> LogTable:
             return self.table
 
-    @dataclass
-    class RowSelected(Message):
-        table: LogTable
-        cursor_row: int
-        row_key: str
+    class RowHighlighted(_RowMessage):
+        """The cursor is on another row."""
 
-        @property
-        def control(self) -> LogTable:
-            return self.table
+    class RowSelected(_RowMessage):
+        """Enter, or a click on the highlighted row."""
 
     @dataclass
     class EdgeReached(Message):
@@ -287,12 +283,10 @@ class LogTable(ScrollView, can_focus=True):
         else:
             self.move_cursor(row=row)
 
-    def on_focus(self) -> None:
+    @on(events.Focus)
+    @on(events.Blur)
+    def _focus_changed(self) -> None:
         self._lines.clear()  # the cursor's line is drawn another way
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self._lines.clear()
         self.refresh()
 
     # ---- drawing ----
