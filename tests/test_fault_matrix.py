@@ -19,13 +19,14 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from tui.sandbox import DEMO_API_KEY, DEMO_LICENSE_CODE, Fault, FaultKind, Sandbox
 from tui.store.history import History
 from tui.store.settings import AppSettings
 from tui.ui.app import create_app
 from tui.ui.widgets.delivery_log import DeliveryLog
+from tui.ui.widgets.hint_view import HintView
 from tui.webengage.api import DataCentre, Endpoint
 from tui.webengage.client import RetryPolicy, WebEngageClient
 from tui.webengage.entry import LogEntry
@@ -368,7 +369,7 @@ async def test_tui_fault_matrix(case: Case, sandbox_for_case: Sandbox, tmp_path:
             entry = log.entries[entry_id]
             check_entry(case, entry)
             assert entry.hint is not None
-            hint_shown = str(app.query_one("#log-hint", Static).content)
+            hint_shown = str(app.query_one("#log-hint", HintView).content)
             assert entry.hint.title in hint_shown
             check_history(history, entry)
     check_sandbox(case, sandbox, entry)

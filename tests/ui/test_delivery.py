@@ -12,6 +12,7 @@ from tui.store.history import History
 from tui.store.settings import AppSettings
 from tui.ui.widgets.delivery_log import DeliveryLog
 from tui.ui.widgets.entry_detail import EntryDetailScreen
+from tui.ui.widgets.hint_view import HintView
 from tui.webengage.outcomes import Outcome
 
 
@@ -23,7 +24,7 @@ async def test_a_delivery_to_the_sandbox_is_accepted_and_logged(
         entry = await send_and_wait(app, pilot)
         assert entry.outcome is Outcome.ACCEPTED
         assert entry.status == 200
-        hint = str(app.query_one("#log-hint").render())
+        hint = str(app.query_one("#log-hint", HintView).content)
         assert "queued" in hint
         table = app.query_one(DeliveryLog).table
         assert table.row_count == 1
@@ -52,7 +53,7 @@ async def test_wrong_data_centre_gives_the_data_centre_hint(make_app: MakeApp) -
         entry = await send_and_wait(app, pilot)
         assert entry.outcome is Outcome.AUTH
         assert entry.host == "api.in.webengage.com"
-        hint = str(app.query_one("#log-hint").render())
+        hint = str(app.query_one("#log-hint", HintView).content)
         assert "not your account's data centre" in hint
         assert "api.in.webengage.com" in hint
 
@@ -63,7 +64,7 @@ async def test_wrong_license_code_gives_the_not_found_hint(make_app: MakeApp) ->
         set_input(app, "#license-code", "wrong~code")
         entry = await send_and_wait(app, pilot)
         assert entry.outcome is Outcome.NOT_FOUND
-        hint = str(app.query_one("#log-hint").render())
+        hint = str(app.query_one("#log-hint", HintView).content)
         assert "no account 'wrong~code'" in hint
         assert "Re-copy the License Code" in hint
 
@@ -74,7 +75,7 @@ async def test_wrong_key_gives_the_auth_hint(make_app: MakeApp) -> None:
         set_input(app, "#api-key", "not-the-right-key-at-all")
         entry = await send_and_wait(app, pilot)
         assert entry.outcome is Outcome.AUTH
-        hint = str(app.query_one("#log-hint").render())
+        hint = str(app.query_one("#log-hint", HintView).content)
         assert "Account Management and Update Data" in hint
 
 
@@ -93,7 +94,7 @@ async def test_send_is_refused_with_errors_and_send_anyway_sends(
         entry = await send_and_wait(app, pilot, "f6")
         assert entry.forced
         assert entry.outcome is Outcome.MISSING_IDENTITY
-        assert "neither userId nor anonymousId" in str(app.query_one("#log-hint").render())
+        assert "neither userId nor anonymousId" in str(app.query_one("#log-hint", HintView).content)
     assert sandbox.accepted() == []
 
 

@@ -81,3 +81,30 @@ async def test_a_long_session_keeps_one_page_of_rows_and_pages_the_rest(make_app
         log.table.focus()
         await pilot.press("ctrl+home")  # the trimmed rows are in the history
         await wait_until(pilot, lambda: log.current_id == in_flight.id)
+
+
+async def test_a_page_load_keeps_the_rows_it_shares_and_lays_out_little(make_app: MakeApp) -> None:
+    """A history page moves the window by half a page: the entries on both keep their drawn
+    cells, and the screen is laid out at most twice (the hint's height, the scroll), not the
+    four passes a cleared table and a Static hint cost (PRODUCT.md §8: a page under 50 ms)."""
+    from tests.ui.test_hint_view import count_layouts
+
+    seeded_history()
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.action_goto("log")
+        log = log_of(app)
+        await wait_until(pilot, lambda: log.table.row_count == PAGE)
+        log.table.focus()
+        log.table.move_cursor(row=0)
+        await pilot.pause()
+        kept = log.table.ordered_keys[:50]
+        cells = {key: log.table.rows[key] for key in kept}
+        passes = count_layouts(app.screen)
+        await pilot.press("up")
+        await wait_until(pilot, lambda: log.window.offset > 0)
+        for _ in range(3):
+            await pilot.pause()
+        assert passes[0] <= 2, passes
+        assert all(log.table.rows[key] is cells[key] for key in kept)
+        assert log.table.row_count == PAGE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 
 from tui.ui.widgets.log_table import LogTable
 
@@ -68,3 +69,49 @@ async def test_cells_rows_and_clicks() -> None:
         assert app.heard[-1] == ("selected", "k3")
         table.clear()
         assert table.row_count == 0 and table.cursor_key is None
+
+
+async def test_replacing_the_rows_is_one_change_and_one_highlight() -> None:
+    """A page of the history: the rows replaced, the cursor put on a row by key, one
+    RowHighlighted (none when the cursor stays on its entry), and no layout pass when the new
+    page is as long and as wide as the last."""
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(LogTable)
+        await pilot.pause()
+        size = table.virtual_size
+        app.heard.clear()
+        page = [(f"k{i}", [Text(f"row {i}"), Text("accepted")]) for i in range(25, 75)]
+        table.replace_rows(page, cursor="k30")
+        await pilot.pause()
+        assert table.ordered_keys == [key for key, _ in page]
+        assert table.cursor_key == "k30" and table.get_row_index("k30") == 5
+        assert app.heard == [("highlighted", "k30")]
+        assert table.virtual_size == size  # (so Textual lays nothing out again)
+        table.replace_rows(page[::-1], cursor="k30")  # the same entry under the cursor
+        await pilot.pause()
+        assert app.heard == [("highlighted", "k30")] and table.cursor_row == 44
+        table.replace_rows(page, cursor="gone")  # not among the rows: the last one
+        assert table.cursor_key == "k74"
+        table.replace_rows(page, cursor=0)
+        assert table.cursor_key == "k25" and table.scroll_offset.y == 0
+
+
+async def test_a_move_to_the_row_the_cursor_is_on_draws_nothing() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(LogTable)
+        await pilot.pause()
+        table.move_cursor(row=0)
+        await pilot.pause()
+        drawn: list[int] = []
+        original = table.render_line
+
+        def render_line(y: int) -> Strip:
+            drawn.append(y)
+            return original(y)
+
+        table.render_line = render_line  # type: ignore[method-assign]
+        await pilot.press("pageup")  # on the first row: the edge, and no redraw
+        await pilot.pause()
+        assert app.heard[-1] == ("edge", "older") and drawn == []

@@ -11,8 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static
+from textual.containers import Horizontal, Vertical
 
 from tui.delivery.exports import entry_to_curl, write_export
 from tui.store.history import History, is_interrupted, matches
@@ -21,12 +20,12 @@ from tui.ui.clipboard import copy_or_save
 from tui.ui.messages import EditRequested, ResendRequested
 from tui.ui.startup import after_first_paint
 from tui.ui.themes import conceal_text, entry_secrets, is_presentation
+from tui.ui.widgets.hint_view import HintView
 from tui.ui.widgets.log_filter import LogFilter, LogQuery
 from tui.ui.widgets.log_pages import PAGE, STEP, Window, fetch_page, filter_summary
-from tui.ui.widgets.log_rows import COLUMNS, row_cells
+from tui.ui.widgets.log_rows import COLUMNS, WIDTHS, Shown, page_rows, row_cells
 from tui.ui.widgets.log_table import LogTable
 from tui.ui.widgets.rate_gauge import RateGauge
-from tui.ui.widgets.static_text import show_text
 from tui.ui.widgets.verdicts import hint_text
 from tui.webengage.entry import LogEntry
 
@@ -64,15 +63,14 @@ class DeliveryLog(Vertical):
         yield after_first_paint(LogFilter(id="log-filter"), self._defer_filter)
         with Horizontal(id="log-body"):
             yield LogTable(id="log-table", zebra_stripes=True)
-            with VerticalScroll(id="hint-scroll"):
-                yield Static(
-                    Text("Nothing sent yet: F5 sends the event.", style="dim"), id="log-hint"
-                )
+            yield HintView(
+                Text("Nothing sent yet: F5 sends the event.", style="dim"), id="log-hint"
+            )
 
     def on_mount(self) -> None:
         table = self.table
         for label, key in COLUMNS:
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, width=WIDTHS.get(key, 0))
 
     @property
     def table(self) -> LogTable:
@@ -147,7 +145,7 @@ class DeliveryLog(Vertical):
         text = hint_text(entry, interrupted=entry.id in self.interrupted)
         if is_presentation(self.app):
             text = conceal_text(text, entry_secrets(entry))
-        show_text(self.query_one("#log-hint", Static), text)
+        self.query_one("#log-hint", HintView).show(text)
 
     def refresh_presentation(self) -> None:
         """Presentation mode toggled: the hint pane names the license code, so show it again."""
@@ -210,13 +208,12 @@ class DeliveryLog(Vertical):
         self, entries: list[LogEntry], *, focus: str | None = None, top: bool = False
     ) -> None:
         """Replace the rows with `entries` (newest first, as History gives them)."""
-        self.table.clear()
-        self.entries.clear()
-        self.interrupted.clear()
-        self.show_history(entries, focus=focus, top=top)
+        shown = (self.entries, self.interrupted, self.table.rows)
+        self.entries, self.interrupted = {}, set()
+        self.show_history(entries, focus=focus, top=top, replace=shown)
         if not entries and self.filter.active:
             nothing = Text("Nothing matches: change or clear the filters.", style="dim")
-            show_text(self.query_one("#log-hint", Static), nothing)
+            self.query_one("#log-hint", HintView).show(nothing)
 
     # ---- filtering ----
 
@@ -301,18 +298,26 @@ class DeliveryLog(Vertical):
         self._show_window()
 
     def show_history(
-        self, entries: list[LogEntry], *, focus: str | None = None, top: bool = False
+        self,
+        entries: list[LogEntry],
+        *,
+        focus: str | None = None,
+        top: bool = False,
+        replace: Shown | None = None,
     ) -> None:
         """Earlier deliveries, newest first as History gives them, all at once (they match the
         filter and belong in the window); unfinished ones were cut off. The cursor goes to
-        `focus`, else to the top (`top`) or to the newest."""
-        rows = []
+        `focus`, else to the top (`top`) or to the newest. `replace`: the rows shown until now,
+        replaced (log_rows.page_rows)."""
         for entry in reversed(entries):
             self.entries[entry.id] = entry
             if is_interrupted(entry) or entry.outcome is None:
                 self.interrupted.add(entry.id)
-            rows.append((entry.id, row_cells(entry, interrupted=entry.id in self.interrupted)))
+        rows = page_rows(entries[::-1], self.interrupted, replace)
         table = self.table
+        if replace is not None:
+            table.replace_rows(rows, cursor=focus if focus is not None else 0 if top else -1)
+            return
         table.add_rows(rows)
         if focus is not None and focus in table.rows:
             table.move_cursor(row=table.get_row_index(focus))

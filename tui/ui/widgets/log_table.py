@@ -11,7 +11,7 @@ Moving past its first or last row, or ctrl+home / ctrl+end, asks for another pag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -21,12 +21,14 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Edge = Literal["older", "newer", "oldest", "newest"]
+Cells = list[Text] | Callable[[], list[Text]]
+"""A row's cells, or what makes them when it is first drawn (a page costs what is on screen)."""
 PAD = 1
 """Cells of space either side of a cell, as in a DataTable."""
 
@@ -99,21 +101,26 @@ class LogTable(ScrollView, can_focus=True):
         self.zebra_stripes = zebra_stripes
         self.columns: list[tuple[str, str]] = []
         """(label, key) of each column, left to right."""
-        self.rows: dict[str, list[Text]] = {}
+        self.rows: dict[str, Cells] = {}
         self._order: list[str] = []
         self._index: dict[str, int] | None = {}
         self._widths: list[int] = []
+        self._least: list[int] = []
         self.cursor_row = 0
         self._told: str | None = None
-        self._lines: LRUCache[tuple[str, int], Strip] = LRUCache(1024)
+        self._lines: LRUCache[tuple[str, int], Strip] = LRUCache(256)
+        """Drawn lines: a few screens' (each Strip has caches a full garbage collection walks)."""
         self._header: Strip | None = None
         self._styles: dict[str, Style] | None = None
 
     # ---- rows ----
 
-    def add_column(self, label: str, *, key: str) -> None:
+    def add_column(self, label: str, *, key: str, width: int = 0) -> None:
+        """`width`: the least the column takes (cells made when drawn widen it as they come:
+        a width that fits every value a column can have keeps it still while scrolling)."""
         self.columns.append((label, key))
-        self._widths.append(len(label))
+        self._least.append(max(len(label), width))
+        self._widths.append(self._least[-1])
 
     @property
     def row_count(self) -> int:
@@ -134,13 +141,24 @@ class LogTable(ScrollView, can_focus=True):
         return self._index[key]
 
     def get_cell(self, key: str, column: str) -> Text:
-        return self.rows[key][self._column(column)]
+        return self._cells(key)[self._column(column)]
+
+    def _cells(self, key: str) -> list[Text]:
+        cells = self.rows[key]
+        if callable(cells):
+            cells = self.rows[key] = cells()
+            self._fit(cells)
+        return cells
 
     def add_row(self, *cells: Text, key: str) -> None:
         self.add_rows([(key, list(cells))])
 
-    def add_rows(self, rows: Iterable[tuple[str, list[Text]]]) -> None:
+    def add_rows(self, rows: Iterable[tuple[str, Cells]]) -> None:
         """Rows below the last one (a key already here: its cells replaced, in its place)."""
+        self._append(rows)
+        self._changed()
+
+    def _append(self, rows: Iterable[tuple[str, Cells]]) -> None:
         for key, cells in rows:
             if key in self.rows:
                 self.rows[key] = cells
@@ -150,14 +168,15 @@ class LogTable(ScrollView, can_focus=True):
                 self._order.append(key)
                 if self._index is not None:
                     self._index[key] = len(self._order) - 1
-            self._fit(cells)
-        self._changed()
+            if not callable(cells):
+                self._fit(cells)
 
     def update_cell(self, key: str, column: str, value: Text, *, update_width: bool = True) -> None:
-        self.rows[key][self._column(column)] = value
+        cells = self._cells(key)
+        cells[self._column(column)] = value
         self._forget(key)
         if update_width:
-            self._fit(self.rows[key])
+            self._fit(cells)
         self._changed()
 
     def remove_row(self, key: str) -> None:
@@ -171,15 +190,31 @@ class LogTable(ScrollView, can_focus=True):
         self._changed()
 
     def clear(self) -> None:
+        self._empty()
+        self.scroll_to(0, 0, animate=False)
+        self._changed()
+
+    def replace_rows(self, rows: Iterable[tuple[str, Cells]], *, cursor: str | int) -> None:
+        """`clear`, `add_rows` and `move_cursor` in one change: a page of the history as long and
+        as wide as the one it replaces costs no layout pass, only the lines on screen drawn
+        again, and one RowHighlighted. `cursor`: a row's key, or an index (-1: the last row); a
+        key not among the rows counts as -1."""
+        self._empty()
+        self._append(rows)
+        if isinstance(cursor, str):
+            cursor = self.get_row_index(cursor) if cursor in self.rows else -1
+        self.cursor_row = max(0, cursor if cursor >= 0 else len(self._order) + cursor)
+        self._changed()
+        self.move_cursor(row=self.cursor_row)
+
+    def _empty(self) -> None:
         self.rows.clear()
         self._order.clear()
         self._index = {}
-        self._widths = [len(label) for label, _ in self.columns]
+        self._widths = list(self._least)
         self._header = None
         self._lines.clear()
         self.cursor_row = 0
-        self.scroll_to(0, 0, animate=False)
-        self._changed()
 
     def _forget(self, key: str) -> None:
         """Drop the row's drawn lines (an even row's, an odd one's, the cursor's)."""
@@ -200,9 +235,11 @@ class LogTable(ScrollView, can_focus=True):
             self._header = None
             self._lines.clear()
 
+    def _width(self) -> int:
+        return sum(self._widths) + 2 * PAD * len(self._widths)
+
     def _changed(self) -> None:
-        width = sum(self._widths) + 2 * PAD * len(self._widths)
-        self.virtual_size = Size(width, len(self._order) + 1)  # (+ the header)
+        self.virtual_size = Size(self._width(), len(self._order) + 1)  # (+ the header)
         self.refresh()
         self._tell()
 
@@ -219,13 +256,16 @@ class LogTable(ScrollView, can_focus=True):
     def move_cursor(self, *, row: int, animate: bool = False) -> None:
         if not self._order:
             return
-        self.cursor_row = max(0, min(row, len(self._order) - 1))
+        row = max(0, min(row, len(self._order) - 1))
         seen = self.scrollable_content_region.height - 1  # (the header)
         top = self.scroll_offset.y
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=animate)
-        elif seen > 0 and self.cursor_row >= top + seen:
-            self.scroll_to(y=self.cursor_row - seen + 1, animate=animate)
+        if row < top:
+            self.scroll_to(y=row, animate=animate)
+        elif seen > 0 and row >= top + seen:
+            self.scroll_to(y=row - seen + 1, animate=animate)
+        elif row == self.cursor_row:
+            return  # (e.g. page up on the first row: nothing to draw again)
+        self.cursor_row = row
         self.refresh()
         self._tell()
 
@@ -321,6 +361,18 @@ class LogTable(ScrollView, can_focus=True):
         # (Text.render leaves a Text's own style to its caller: it goes under every segment)
         return Strip(list(Segment.apply_style(line.render(self.app.console), style)))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows on screen get their cells first, so that a column they widen is drawn wide
+        on every line of the frame."""
+        top = self.scroll_offset.y
+        widths = list(self._widths)
+        for key in self._order[top : top + self.size.height]:
+            self._cells(key)
+        if self._widths != widths:
+            self.virtual_size = Size(self._width(), len(self._order) + 1)
+            self.refresh()  # (lines outside `crop` were drawn narrower)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
@@ -344,5 +396,5 @@ class LogTable(ScrollView, can_focus=True):
         cached = (key, 2 if selected else row % 2)
         strip = self._lines.get(cached)
         if strip is None:
-            strip = self._lines[cached] = self._strip(self.rows[key], style, plain=selected)
+            strip = self._lines[cached] = self._strip(self._cells(key), style, plain=selected)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
