@@ -159,3 +159,24 @@ async def test_quitting_while_deferred_widgets_mount_is_quiet(
             await asyncio.sleep(delay)
             await app.action_quit()
         assert app.return_code == 0, delay
+
+
+async def test_the_first_frame_shows_the_log_s_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The first frame written to the terminal is the whole first screen, the log's hint pane
+    included (it wraps its text as it is first drawn, not when its Resize event comes later):
+    the first-paint benchmark waits for that text."""
+    from tests.ui.test_keystroke import SIZE, FrameRecorder, Terminal
+
+    app = deferring_app(monkeypatch, tmp_path)
+    app.driver_class = FrameRecorder
+    FrameRecorder.written.clear()
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        await wait_until(pilot, lambda: any("Request preview" in d for d in FrameRecorder.written))
+        first = next(data for data in FrameRecorder.written if "Request preview" in data)
+        terminal = Terminal()
+        terminal.feed(first)
+        screen = "\n".join("".join(row) for row in terminal.cells)
+        assert "Nothing sent yet" in screen
+    FrameRecorder.written.clear()

@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -63,6 +63,11 @@ class HintView(ScrollView):
 
     def _on_resize(self, event: Resize) -> None:
         self._wrap(self.scrollable_content_region.width)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Wrapped here too: the first frame is drawn before the Resize event arrives."""
+        self._wrap(self.scrollable_content_region.width)
+        return super().render_lines(crop)
 
     def notify_style_update(self) -> None:
         self._strips.clear()
