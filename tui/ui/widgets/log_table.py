@@ -108,7 +108,7 @@ class LogTable(ScrollView, can_focus=True):
         self._least: list[int] = []
         self.cursor_row = 0
         self._told: str | None = None
-        self._lines: LRUCache[tuple[str, int], Strip] = LRUCache(256)
+        self._lines: LRUCache[tuple[str, int], tuple[tuple[int, int], Strip]] = LRUCache(128)
         """Drawn lines: a few screens' (each Strip has caches a full garbage collection walks)."""
         self._header: Strip | None = None
         self._styles: dict[str, Style] | None = None
@@ -394,7 +394,11 @@ class LogTable(ScrollView, can_focus=True):
         else:
             style = base
         cached = (key, 2 if selected else row % 2)
-        strip = self._lines.get(cached)
-        if strip is None:
-            strip = self._lines[cached] = self._strip(self._cells(key), style, plain=selected)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        drawn = self._lines.get(cached)
+        if drawn is None or drawn[0] != (scroll_x, width):
+            line = self._strip(self._cells(key), style, plain=selected)
+            drawn = self._lines[cached] = (
+                (scroll_x, width),
+                line.crop_extend(scroll_x, scroll_x + width, style),
+            )
+        return drawn[1]
