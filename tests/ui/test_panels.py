@@ -122,3 +122,31 @@ async def test_a_delivery_is_accepted_after_a_retry_with_tiny_backoff(
     async with app.run_test(size=(120, 36)) as pilot:
         entry = await send_and_wait(app, pilot)
         assert len(entry.attempts) == 2
+
+
+async def test_a_backoff_noted_before_the_gauge_knows_its_target_still_counts_down() -> None:
+    """A 429 in the app's first moment (F5 at once) can reach the gauge before the screen tells it
+    which connection it follows: the countdown shows once it does, and ends."""
+    from datetime import UTC, datetime
+
+    from textual.app import App, ComposeResult
+
+    from tests.test_history import make_entry
+    from tui.ui.widgets.rate_gauge import RateGauge
+    from tui.webengage.entry import Attempt
+
+    class GaugeApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RateGauge()
+
+    entry = make_entry(0)
+    entry = entry.model_copy(
+        update={"attempts": [Attempt(number=1, started_at=datetime.now(UTC), backoff_s=0.5)]}
+    )
+    async with GaugeApp().run_test() as pilot:
+        gauge = pilot.app.query_one(RateGauge)
+        gauge.note(entry)  # before use_target
+        assert "backing off" not in str(gauge.render())
+        gauge.use_target(entry.host, entry.license_code)
+        assert "backing off" in str(gauge.render())
+        await wait_until(pilot, lambda: "backing off" not in str(gauge.render()), timeout=3)

@@ -116,8 +116,7 @@ class LogTable(ScrollView, can_focus=True):
     # ---- rows ----
 
     def add_column(self, label: str, *, key: str, width: int = 0) -> None:
-        """`width`: the least the column takes (cells made when drawn widen it as they come:
-        a width that fits every value a column can have keeps it still while scrolling)."""
+        """`width`: the least it takes (one that fits every value keeps it still on scrolling)."""
         self.columns.append((label, key))
         self._least.append(max(len(label), width))
         self._widths.append(self._least[-1])
@@ -362,8 +361,7 @@ class LogTable(ScrollView, can_focus=True):
         return Strip(list(Segment.apply_style(line.render(self.app.console), style)))
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The rows on screen get their cells first, so that a column they widen is drawn wide
-        on every line of the frame."""
+        """The rows on screen get their cells first: a column they widen is wide on every line."""
         top = self.scroll_offset.y
         widths = list(self._widths)
         for key in self._order[top : top + self.size.height]:
@@ -397,8 +395,6 @@ class LogTable(ScrollView, can_focus=True):
         drawn = self._lines.get(cached)
         if drawn is None or drawn[0] != (scroll_x, width):
             line = self._strip(self._cells(key), style, plain=selected)
-            drawn = self._lines[cached] = (
-                (scroll_x, width),
-                line.crop_extend(scroll_x, scroll_x + width, style),
-            )
+            strip = line.crop_extend(scroll_x, scroll_x + width, style)
+            drawn = self._lines[cached] = ((scroll_x, width), strip)
         return drawn[1]

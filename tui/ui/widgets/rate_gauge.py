@@ -20,7 +20,10 @@ class RateGauge(Static):
         self._rates: dict[tuple[str, str], tuple[int | None, int]] = {}
         self.rate_target: tuple[str, str] = ("", "")
         """The (address, license code) the gauge is about: the current connection's."""
-        self._backoff_until: float | None = None
+        self._backoffs: dict[tuple[str, str], float] = {}
+        """Until when (time.monotonic) each target's delivery waits to retry: kept by target, so
+        that a 429 noted before the gauge knows its target (a send in the app's first moment)
+        still shows its countdown once it does."""
 
     def on_mount(self) -> None:
         self._show()
@@ -30,7 +33,6 @@ class RateGauge(Static):
         """The gauge follows the current connection: another target has a limit of its own."""
         if (address, license_code) != self.rate_target:
             self.rate_target = (address, license_code)
-            self._backoff_until = None
             self._show()
 
     @property
@@ -41,16 +43,22 @@ class RateGauge(Static):
         key = (entry.route or entry.host, entry.license_code)
         if entry.rate_limit_limit is not None:
             self._rates[key] = (entry.rate_limit_remaining, entry.rate_limit_limit)
-        if key != self.rate_target:
-            return
         backoff = entry.attempts[-1].backoff_s if entry.attempts and not entry.finished else None
-        self._backoff_until = time.monotonic() + backoff if backoff else None
-        self._show()
+        if backoff:
+            self._backoffs[key] = time.monotonic() + backoff
+        else:
+            self._backoffs.pop(key, None)
+        if key == self.rate_target:
+            self._show()
+
+    @property
+    def _backoff_until(self) -> float | None:
+        return self._backoffs.get(self.rate_target)
 
     def _tick(self) -> None:
         if self._backoff_until is not None:
             if time.monotonic() >= self._backoff_until:
-                self._backoff_until = None
+                del self._backoffs[self.rate_target]
             self._show()
 
     def _show(self) -> None:
