@@ -82,10 +82,15 @@ async def test_it_wraps_to_the_pane_keeps_styles_and_rewraps_on_resize() -> None
         assert hint.virtual_size.height == 1  # wrapped again, at the new width
 
 
-async def test_its_text_can_be_selected() -> None:
+async def test_its_text_can_be_selected_with_the_mouse() -> None:
     async with HintApp().run_test() as pilot:
         hint = pilot.app.query_one(HintView)
         hint.show(Text("Fix: confirm the data centre\nthen copy the key"))
         await pilot.pause()
         selected = hint.get_selection(Selection.from_offsets(Offset(5, 0), Offset(12, 0)))
         assert selected is not None and selected[0] == "confirm"
+        await pilot.mouse_down(HintView, offset=(5, 0))  # a drag across two lines
+        await pilot.hover(HintView, offset=(12, 1))
+        await pilot.mouse_up(HintView, offset=(12, 1))
+        await pilot.pause()
+        assert pilot.app.screen.get_selected_text() == "confirm the data centre\nthen copy the"
