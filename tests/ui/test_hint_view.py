@@ -69,6 +69,10 @@ async def test_it_wraps_to_the_pane_keeps_styles_and_rewraps_on_resize() -> None
         assert "Nothing sent yet." in hint.render_line(0).text
         style = next(iter(hint.render_line(0))).style
         assert style is not None and style.dim  # the Text's own style
+        hint.show(Text("Nothing sent yet.", style="bold"))  # the same text in another style
+        await pilot.pause()
+        style = next(iter(hint.render_line(0))).style
+        assert style is not None and style.bold and not style.dim
         words = Text("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu")
         hint.show(words)
         await pilot.pause()

@@ -46,8 +46,8 @@ class HintView(ScrollView):
 
     def show(self, content: Text) -> None:
         """Show `content` from its first line; nothing to do when it is already shown."""
-        if content == self.content:
-            return
+        if content == self.content and content.style == self.content.style:
+            return  # (Text's == looks at the text and its spans, not its own style)
         self.content = content
         self._wrap(self._wrapped_at, force=True)
         self.scroll_to(y=0, animate=False)
