@@ -15,7 +15,6 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
@@ -61,11 +60,9 @@ class HintView(ScrollView):
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()
 
-    def _on_resize(self, event: Resize) -> None:
-        self._wrap(self.scrollable_content_region.width)
-
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Wrapped here too: the first frame is drawn before the Resize event arrives."""
+        """Wrapped to the width it is drawn at (the first frame comes before any Resize event;
+        a new width is drawn again)."""
         self._wrap(self.scrollable_content_region.width)
         return super().render_lines(crop)
 

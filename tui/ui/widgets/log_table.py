@@ -194,10 +194,9 @@ class LogTable(ScrollView, can_focus=True):
         self._changed()
 
     def replace_rows(self, rows: Iterable[tuple[str, Cells]], *, cursor: str | int) -> None:
-        """`clear`, `add_rows` and `move_cursor` in one change: a page of the history as long and
-        as wide as the one it replaces costs no layout pass, only the lines on screen drawn
-        again, and one RowHighlighted. `cursor`: a row's key, or an index (-1: the last row); a
-        key not among the rows counts as -1."""
+        """`clear`, `add_rows` and `move_cursor` in one change: a page as long and as wide as the
+        last costs no layout pass, only its lines on screen, and one RowHighlighted. `cursor`: a
+        row's key, or an index (-1: the last row); a key not among the rows counts as -1."""
         self._empty()
         self._append(rows)
         if isinstance(cursor, str):
@@ -234,11 +233,12 @@ class LogTable(ScrollView, can_focus=True):
             self._header = None
             self._lines.clear()
 
-    def _width(self) -> int:
-        return sum(self._widths) + 2 * PAD * len(self._widths)
+    def _fit_virtual_size(self) -> None:
+        width = sum(self._widths) + 2 * PAD * len(self._widths)
+        self.virtual_size = Size(width, len(self._order) + 1)  # (+ the header)
 
     def _changed(self) -> None:
-        self.virtual_size = Size(self._width(), len(self._order) + 1)  # (+ the header)
+        self._fit_virtual_size()
         self.refresh()
         self._tell()
 
@@ -367,7 +367,7 @@ class LogTable(ScrollView, can_focus=True):
         for key in self._order[top : top + self.size.height]:
             self._cells(key)
         if self._widths != widths:
-            self.virtual_size = Size(self._width(), len(self._order) + 1)
+            self._fit_virtual_size()
             self.refresh()  # (lines outside `crop` were drawn narrower)
         return super().render_lines(crop)
 

@@ -1,8 +1,9 @@
 """Updating a Static without laying the whole screen out again when its size cannot change.
 
 `Static.update` asks for a layout pass, and Textual lays out the whole screen: with the delivery
-log's table on screen a pass costs ~30 ms, and the log's hint and count are set on every move of
-its cursor and every page of the history. Mostly to the same text, or to one as tall.
+log's table on screen a pass costs ~30 ms, and the log filter's count is set on every page of the
+history. Mostly to the same text, or to one as tall. (The log's hint pane is a HintView, whose
+size never follows its text.)
 """
 
 from __future__ import annotations
