@@ -226,4 +226,7 @@ async def test_listen_flag_starts_the_listener_after_the_first_paint(make_app: M
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: _running(app, "listener", "relay"))
         assert app.main.has_class("-tab-live")
-        assert "listening" in screen_text(app) and "relay" in screen_text(app)
+        # the tab's text is updated with the servers; it is on screen after the next refresh
+        await wait_until(
+            pilot, lambda: "● listening" in (shown := screen_text(app)) and "● relay" in shown
+        )
