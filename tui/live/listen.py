@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -24,8 +22,8 @@ from tui.live.collector_http import READ_TIMEOUT_S, CollectorHandler, OnRefused
 from tui.live.intake import BACKLOG_MAX, Intake, OnError, OnReceived
 from tui.live.received_log import ReceivedLog
 from tui.live.relay import is_loopback
-from tui.live.serving import ServerThread, ServingError
 from tui.mapping.blueprint import Blueprint, default_blueprint
+from tui.serving import Served, ServerThread, ServingError
 from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.webengage.client import RetryPolicy
@@ -86,7 +84,7 @@ class ListenConfig:
         return next(filter(None, map(origin_problem, self.allow_origins)), None)
 
 
-class Listener:
+class Listener(Served):
     """The listener server. `start()` returns its base URL; it runs until `stop()`."""
 
     def __init__(
@@ -157,7 +155,7 @@ class Listener:
         try:
             self._server.start()
         except ServingError as error:
-            raise ListenerError(str(error)) from error
+            raise ListenerError(f"the listener {error}") from error
         return self.url
 
     def _recorder(self) -> Recorder:
@@ -216,27 +214,3 @@ class Listener:
     def stop(self) -> None:
         """Stop serving, finish forwarding what can be, write the history (idempotent)."""
         self._server.stop()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)

@@ -13,12 +13,9 @@ Its own thread, like the sandbox: tests, the CLI and the TUI run it the same way
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -26,7 +23,7 @@ from aiohttp import web
 from tui.delivery.service import DeliveryService, Observer
 from tui.live.exchange import Exchange
 from tui.live.forward import BODY_MAX, READ_TIMEOUT_S, Forwarder, OnError, OnExchange, Route
-from tui.live.serving import ServerThread, ServingError
+from tui.serving import Served, ServerThread, ServingError
 from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.webengage.api import DataCentre
@@ -91,7 +88,7 @@ class RelayConfig:
         return Route(self.data_centre, upstream, self.body_max, self.read_timeout_s)
 
 
-class Relay:
+class Relay(Served):
     """The relay server. `start()` returns its base URL; it runs until `stop()`."""
 
     def __init__(
@@ -195,27 +192,3 @@ class Relay:
     def stop(self) -> None:
         """Stop serving, finish the history's writes, and wait for the thread (idempotent)."""
         self._server.stop()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)

@@ -1,34 +1,30 @@
 """`Sandbox`: the WebEngage-compatible server, running in its own thread with its own event loop.
 
-Its own thread, so that injected latency never blocks the caller's loop (a Textual app, an async
-test) and so that sync tests and the CLI can use it the same way.
+Its own thread (tui/serving.py, as the listener and the relay), so that injected latency never
+blocks the caller's loop (a Textual app, an async test) and so that sync tests and the CLI can use
+it the same way.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import socket
-import threading
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
 from tui.sandbox.app import RequestRecord, create_app
 from tui.sandbox.models import ADMIN_TOKEN_HEADER, Fault, SandboxConfig
 from tui.sandbox.state import SandboxState
-
-START_TIMEOUT_S = 10.0
-SHUTDOWN_TIMEOUT_S = 0.5
+from tui.serving import Served, ServerThread, ServingError
 
 
 class SandboxError(RuntimeError):
     """The sandbox could not start (e.g. the port is taken) or was used before it started."""
 
 
-class Sandbox:
+class Sandbox(Served):
     """A sandbox server. `start()` returns its base URL; it runs until `stop()`.
 
     `on_request` is called (from the server's thread) once per request, for a request log.
@@ -49,27 +45,34 @@ class Sandbox:
         sock: socket.socket | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
-        self._sock = sock
         self.state = SandboxState(self.config)
         given = self.config.admin_token
         self.admin_token: str = (
             given.get_secret_value() if given is not None else secrets.token_urlsafe(24)
         )
         self._on_request = on_request
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
+        timeout = self.config.read_timeout_s  # (what a slow or silent client gets: serving.py)
+        self._server = ServerThread(
+            "webengage-sandbox",
+            self.config.host,
+            self.config.port,
+            self._setup,
+            self._teardown,
+            keepalive_timeout_s=timeout,
+            lingering_time_s=timeout,
+            auto_decompress=True,
+            sock=sock,
+        )
 
     def __repr__(self) -> str:
-        where = self.url if self._port is not None else "stopped"
+        where = self.url if self.running else "stopped"
         return f"Sandbox({where}, accounts={[a.license_code for a in self.config.accounts]})"
 
     @property
     def port(self) -> int:
-        if self._port is None:
+        if self._server.port is None:
             raise SandboxError("the sandbox is not running: call start() first")
-        return self._port
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -83,90 +86,25 @@ class Sandbox:
 
     @property
     def running(self) -> bool:
-        return self._port is not None
+        return self._server.port is not None
 
     def start(self) -> str:
         """Start serving (idempotent) and return the base URL once it accepts connections."""
-        if self._port is not None:
-            return self.url
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._setup())
-            except BaseException as exc:
-                failure.append(exc)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self._teardown())
-                loop.close()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=serve, name="webengage-sandbox", daemon=True)
-        self._thread.start()
-        if not ready.wait(START_TIMEOUT_S):
-            raise SandboxError(f"the sandbox did not start within {START_TIMEOUT_S:g} s")
-        if failure:
-            self._thread.join()
-            self._thread = self._loop = None
-            raise SandboxError(
-                f"the sandbox could not listen on {self.config.host}:{self.config.port}: {failure[0]}"
-            ) from failure[0]
+        try:
+            self._server.start()
+        except ServingError as error:
+            raise SandboxError(f"the sandbox {error}") from error.__cause__
         return self.url
 
-    async def _setup(self) -> None:
-        app = create_app(self.state, self._on_request, admin_token=self.admin_token)
-        timeout = self.config.read_timeout_s
-        # In-flight requests (an injected delay, say) get a moment to finish, not aiohttp's 60 s.
-        # `keepalive_timeout` closes a connection that sends nothing, or half a request line or
-        # headers, or idles between requests (aiohttp: an hour); `lingering_time` bounds the
-        # draining of a body left unread (a 401, a 408); `answers.read_body` bounds reading one.
-        runner = web.AppRunner(
-            app,
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-            keepalive_timeout=timeout,
-            lingering_time=timeout,
-        )
-        await runner.setup()
-        try:
-            site: web.BaseSite = (
-                web.SockSite(runner, self._sock)
-                if self._sock is not None
-                else web.TCPSite(runner, self.config.host, self.config.port)
-            )
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        address = runner.addresses[0]
-        self._port = int(address[1])
+    async def _setup(self) -> web.Application:
+        return create_app(self.state, self._on_request, admin_token=self.admin_token)
 
     async def _teardown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        """Nothing of its own to close: the state lives on (`accepted` after `stop`)."""
 
     def stop(self) -> None:
         """Stop serving and wait for the thread to end (idempotent)."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(START_TIMEOUT_S)
-        self._loop = self._thread = None
-        self._port = None
+        self._server.stop()
 
     # What tests and demos steer it with (also over HTTP with `admin_headers`: /sandbox/faults,
     # /sandbox/events).
@@ -190,30 +128,6 @@ class Sandbox:
     def reset(self) -> None:
         """Forget everything: accepted requests, request ids, rate windows, faults."""
         self.state.reset()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
 
 __all__ = ["RequestRecord", "Sandbox", "SandboxError"]

@@ -1,14 +1,19 @@
 """An aiohttp application served from a thread of its own, with its own event loop.
 
-The listener and the relay run this way (as the sandbox does, which imports nothing of tui.live), so the CLI, the TUI and the tests
-start and stop it the same way, and the TUI's event loop never waits on a request.
+The sandbox, the listener and the relay run this way, so the CLI, the TUI and the tests start and
+stop each of them the same way (`Served`: `with`, `async with`), and the caller's event loop (the
+TUI's, an async test's) never waits on a request, nor on an injected delay.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -24,8 +29,14 @@ class ServingError(RuntimeError):
 
 
 class ServerThread:
-    """Serves the application `setup()` builds on `host:port` (0: any free port) until `stop()`;
-    `teardown()` runs on the server's loop after the server is down (close clients, flush files)."""
+    """Serves the application `setup()` builds on `host:port` (0: any free port), or on `sock` (a
+    socket already bound and listening), until `stop()`; `teardown()` runs on the server's loop
+    after the server is down (close clients, flush files).
+
+    `keepalive_timeout_s` closes a connection that sends nothing, or half a request line or
+    headers, or idles between requests (aiohttp's default: an hour); `lingering_time_s` bounds the
+    draining of a body left unread (a 401, a 408). In-flight requests get `SHUTDOWN_TIMEOUT_S` to
+    finish at `stop()`, not aiohttp's 60 s."""
 
     def __init__(
         self,
@@ -36,7 +47,9 @@ class ServerThread:
         teardown: Teardown,
         *,
         keepalive_timeout_s: float = 30.0,
+        lingering_time_s: float = 1.0,
         auto_decompress: bool = False,
+        sock: socket.socket | None = None,
     ) -> None:
         self.name = name
         self.host = host
@@ -44,6 +57,8 @@ class ServerThread:
         self._setup_app = setup
         self._teardown_app = teardown
         self.keepalive_timeout_s = keepalive_timeout_s
+        self.lingering_time_s = lingering_time_s
+        self.sock = sock
         self.auto_decompress = auto_decompress  # off for the listener: it inflates within its limit
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -84,13 +99,12 @@ class ServerThread:
         self._thread = threading.Thread(target=serve, name=self.name, daemon=True)
         self._thread.start()
         if not ready.wait(START_TIMEOUT_S):
-            raise ServingError(f"{self.name} did not start within {START_TIMEOUT_S:g} s")
+            raise ServingError(f"did not start within {START_TIMEOUT_S:g} s")
         if failure:
             self._thread.join()
             self._thread = self._loop = None
             self.port = None
-            where = f"{self.host}:{self.requested_port}"
-            raise ServingError(f"could not listen on {where}: {failure[0]}") from failure[0]
+            raise ServingError(f"could not listen on {self._where()}: {failure[0]}") from failure[0]
         assert self.port is not None
         return self.port
 
@@ -102,14 +116,27 @@ class ServerThread:
             handle_signals=False,
             shutdown_timeout=SHUTDOWN_TIMEOUT_S,
             keepalive_timeout=self.keepalive_timeout_s,
-            lingering_time=1.0,
+            lingering_time=self.lingering_time_s,
             auto_decompress=self.auto_decompress,
         )
         await runner.setup()
         self._runner = runner
-        site = web.TCPSite(runner, self.host, self.requested_port)
+        site: web.BaseSite = (
+            web.SockSite(runner, self.sock)
+            if self.sock is not None
+            else web.TCPSite(runner, self.host, self.requested_port)
+        )
         await site.start()
         self.port = int(runner.addresses[0][1])
+
+    def _where(self) -> str:
+        if self.sock is None:
+            return f"{self.host}:{self.requested_port}"
+        try:
+            host, port = self.sock.getsockname()[:2]
+        except OSError:  # (closed)
+            return "the socket given"
+        return f"{host}:{port}"
 
     async def _teardown(self) -> None:
         if self._runner is not None:
@@ -127,3 +154,40 @@ class ServerThread:
         thread.join(START_TIMEOUT_S * 3)
         self._loop = self._thread = None
         self.port = None
+
+
+class Served(ABC):
+    """Something that serves in its own thread from `start()` to `stop()`: also a context manager,
+    sync (`with`) and async (`async with`, which starts and stops it in a worker thread)."""
+
+    @abstractmethod
+    def start(self) -> Any:
+        """Start serving (idempotent)."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop serving and wait for the thread (idempotent)."""
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        await asyncio.to_thread(self.start)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
