@@ -13,7 +13,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from aiohttp import web
 
@@ -157,16 +157,42 @@ class ServerThread:
 
 
 class Served(ABC):
-    """Something that serves in its own thread from `start()` to `stop()`: also a context manager,
-    sync (`with`) and async (`async with`, which starts and stops it in a worker thread)."""
+    """Something served by a `ServerThread` (`_server`, set in `__init__`) from `start()` to
+    `stop()`: its port while it runs, its failures as its own error (`error`) in its own words
+    ("the sandbox could not listen on ..."), and a context manager, sync (`with`) and async
+    (`async with`, which starts and stops it in a worker thread)."""
+
+    what: ClassVar[str]
+    """What it is, for its messages: "sandbox", "listener", "relay"."""
+    error: ClassVar[type[Exception]]
+    """What it raises when it cannot start, or is asked for its port before."""
+    _server: ServerThread
+
+    @property
+    def port(self) -> int:
+        if self._server.port is None:
+            raise self.error(f"the {self.what} is not running: call start() first")
+        return self._server.port
+
+    @property
+    def running(self) -> bool:
+        return self._server.port is not None
 
     @abstractmethod
     def start(self) -> Any:
-        """Start serving (idempotent)."""
+        """Start serving (idempotent), with `_serve`."""
 
-    @abstractmethod
+    def _serve(self) -> None:
+        """Start the server thread (idempotent); a failure as `error`."""
+        try:
+            self._server.start()
+        except ServingError as error:
+            raise self.error(f"the {self.what} {error}") from error.__cause__
+
     def stop(self) -> None:
-        """Stop serving and wait for the thread (idempotent)."""
+        """Stop serving, run the teardown (what it finishes and closes), and wait for the thread
+        (idempotent)."""
+        self._server.stop()
 
     def __enter__(self) -> Self:
         self.start()

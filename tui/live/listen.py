@@ -23,7 +23,7 @@ from tui.live.intake import BACKLOG_MAX, Intake, OnError, OnReceived
 from tui.live.received_log import ReceivedLog
 from tui.live.relay import is_loopback
 from tui.mapping.blueprint import Blueprint, default_blueprint
-from tui.serving import Served, ServerThread, ServingError
+from tui.serving import Served, ServerThread
 from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.webengage.client import RetryPolicy
@@ -85,7 +85,11 @@ class ListenConfig:
 
 
 class Listener(Served):
-    """The listener server. `start()` returns its base URL; it runs until `stop()`."""
+    """The listener server. `start()` returns its base URL; it runs until `stop()`, which
+    finishes forwarding what can be and writes the history."""
+
+    what = "listener"
+    error = ListenerError
 
     def __init__(
         self,
@@ -123,21 +127,11 @@ class Listener(Served):
         return f"Listener({where}, forwarding={'on' if self._forward_to else 'off'})"
 
     @property
-    def port(self) -> int:
-        if self._server.port is None:
-            raise ListenerError("the listener is not running: call start() first")
-        return self._server.port
-
-    @property
     def url(self) -> str:
         """The base URL to give the SDKs (their host / apiHost / dataPlaneUrl)."""
         host = self.config.host
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self._server.port is not None
 
     @property
     def forward_to(self) -> Connection | None:
@@ -152,10 +146,7 @@ class Listener(Served):
 
     def start(self) -> str:
         """Start serving (idempotent) and return the base URL once it accepts connections."""
-        try:
-            self._server.start()
-        except ServingError as error:
-            raise ListenerError(f"the listener {error}") from error
+        self._serve()
         return self.url
 
     def _recorder(self) -> Recorder:
@@ -210,7 +201,3 @@ class Listener(Served):
         if self._log is not None:
             await asyncio.to_thread(self._log.close)
             self._log = None
-
-    def stop(self) -> None:
-        """Stop serving, finish forwarding what can be, write the history (idempotent)."""
-        self._server.stop()

@@ -23,7 +23,7 @@ from aiohttp import web
 from tui.delivery.service import DeliveryService, Observer
 from tui.live.exchange import Exchange
 from tui.live.forward import BODY_MAX, READ_TIMEOUT_S, Forwarder, OnError, OnExchange, Route
-from tui.serving import Served, ServerThread, ServingError
+from tui.serving import Served, ServerThread
 from tui.store.recorder import Recorder
 from tui.store.settings import AppSettings
 from tui.webengage.api import DataCentre
@@ -89,7 +89,11 @@ class RelayConfig:
 
 
 class Relay(Served):
-    """The relay server. `start()` returns its base URL; it runs until `stop()`."""
+    """The relay server. `start()` returns its base URL; it runs until `stop()`, which finishes
+    the history's writes."""
+
+    what = "relay"
+    error = RelayError
 
     def __init__(
         self,
@@ -118,14 +122,8 @@ class Relay(Served):
         )
 
     def __repr__(self) -> str:
-        where = self.url if self._server.port is not None else "stopped"
+        where = self.url if self.running else "stopped"
         return f"Relay({where} -> {self.config.route.where})"
-
-    @property
-    def port(self) -> int:
-        if self._server.port is None:
-            raise RelayError("the relay is not running: call start() first")
-        return self._server.port
 
     @property
     def url(self) -> str:
@@ -134,18 +132,11 @@ class Relay(Served):
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}"
 
-    @property
-    def running(self) -> bool:
-        return self._server.port is not None
-
     def start(self) -> str:
         """Start serving (idempotent) and return the base URL once it accepts connections."""
-        if self._server.port is not None:
+        if self.running:
             return self.url
-        try:
-            self._server.start()
-        except ServingError as error:
-            raise RelayError(f"the relay {error}") from error.__cause__
+        self._serve()
         if self._loops_back():
             self.stop()
             raise RelayError("the upstream is the relay itself: every call would come back here")
@@ -188,7 +179,3 @@ class Relay(Served):
             is_loopback(host) and (is_loopback(here) or here in ("0.0.0.0", "::"))
         )
         return port == self._server.port and same_host
-
-    def stop(self) -> None:
-        """Stop serving, finish the history's writes, and wait for the thread (idempotent)."""
-        self._server.stop()

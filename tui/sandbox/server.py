@@ -17,7 +17,7 @@ from aiohttp import web
 from tui.sandbox.app import RequestRecord, create_app
 from tui.sandbox.models import ADMIN_TOKEN_HEADER, Fault, SandboxConfig
 from tui.sandbox.state import SandboxState
-from tui.serving import Served, ServerThread, ServingError
+from tui.serving import Served, ServerThread
 
 
 class SandboxError(RuntimeError):
@@ -36,6 +36,9 @@ class Sandbox(Served):
     `config.admin_token`, else a random one for this instance. The Python API (`inject`,
     `accepted`, ...) works on the state directly and needs no token.
     """
+
+    what = "sandbox"
+    error = SandboxError
 
     def __init__(
         self,
@@ -69,12 +72,6 @@ class Sandbox(Served):
         return f"Sandbox({where}, accounts={[a.license_code for a in self.config.accounts]})"
 
     @property
-    def port(self) -> int:
-        if self._server.port is None:
-            raise SandboxError("the sandbox is not running: call start() first")
-        return self._server.port
-
-    @property
     def url(self) -> str:
         """The base URL, e.g. http://127.0.0.1:54321 (no trailing slash)."""
         return f"http://{self.config.host}:{self.port}"
@@ -84,16 +81,9 @@ class Sandbox(Served):
         """The header a `/sandbox/*` request over HTTP needs: `{"X-Sandbox-Token": token}`."""
         return {ADMIN_TOKEN_HEADER: self.admin_token}
 
-    @property
-    def running(self) -> bool:
-        return self._server.port is not None
-
     def start(self) -> str:
         """Start serving (idempotent) and return the base URL once it accepts connections."""
-        try:
-            self._server.start()
-        except ServingError as error:
-            raise SandboxError(f"the sandbox {error}") from error.__cause__
+        self._serve()
         return self.url
 
     async def _setup(self) -> web.Application:
@@ -101,10 +91,6 @@ class Sandbox(Served):
 
     async def _teardown(self) -> None:
         """Nothing of its own to close: the state lives on (`accepted` after `stop`)."""
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread to end (idempotent)."""
-        self._server.stop()
 
     # What tests and demos steer it with (also over HTTP with `admin_headers`: /sandbox/faults,
     # /sandbox/events).
