@@ -103,6 +103,16 @@ class Tmux:
         tmux.run("new-session", "-d", "-s", "keeper", "sh", "-c", "sleep 86400")
         return tmux
 
+    def pane(self, script: str, env: dict[str, str], cwd: str) -> str:
+        """A new session (WIDTH×HEIGHT) running `script` in `sh` with `env`: its name."""
+        session = f"t{time.monotonic_ns()}"
+        env_args = [arg for name, value in env.items() for arg in ("-e", f"{name}={value}")]
+        self.run(
+            "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT), "-c", cwd,
+            *env_args, "sh", "-c", script,
+        )  # fmt: skip
+        return session
+
     def kill_server(self) -> None:
         self.run("kill-server")
 
@@ -123,14 +133,8 @@ def bench_env(work: Path) -> dict[str, str]:
 
 def measure(tmux: Tmux, contender: Contender, env: dict[str, str], cwd: str) -> float | None:
     """One cold start: milliseconds from Enter to the marker on screen, or None on timeout."""
-    session = f"t{time.monotonic_ns()}"
     ready = "BENCH-READY"
-    script = f"echo {ready}; read _; exec {shlex.join(contender.command)}"
-    env_args = [arg for name, value in env.items() for arg in ("-e", f"{name}={value}")]
-    tmux.run(
-        "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT), "-c", cwd,
-        *env_args, "sh", "-c", script,
-    )  # fmt: skip
+    session = tmux.pane(f"echo {ready}; read _; exec {shlex.join(contender.command)}", env, cwd)
     try:
         deadline = time.monotonic() + 10
         while ready not in tmux.run("capture-pane", "-p", "-t", session):
@@ -249,15 +253,8 @@ BARE_PROBE = (
 
 def trial(tmux: Tmux, probe: Path, env: dict[str, str], cwd: str) -> dict[str, float] | None:
     """One cold start of `probe` in a fresh pane: its marks, or None if it never painted."""
-    out = Path(tempfile.mkstemp(prefix="phases-", suffix=".txt")[1])
-    out.unlink()
-    session = f"p{time.monotonic_ns()}"
-    env_args = [arg for name, value in env.items() for arg in ("-e", f"{name}={value}")]
-    command = shlex.join([sys.executable, str(probe), str(out)])
-    tmux.run(
-        "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT), "-c", cwd,
-        *env_args, "sh", "-c", command,
-    )  # fmt: skip
+    out = Path(cwd) / f"marks-{time.monotonic_ns()}.txt"
+    session = tmux.pane(shlex.join([sys.executable, str(probe), str(out)]), env, cwd)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
